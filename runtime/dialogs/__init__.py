@@ -1,0 +1,1 @@
+"""Dialog tasks: their model, loading and validation, compilation and drawing."""

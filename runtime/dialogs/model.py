@@ -1,0 +1,143 @@
+"""The dialog model: frozen dataclasses built from YAML once, never raw dicts at run time.
+
+Template and expression fields hold their *source* text here; `runtime.dialogs.compiler`
+turns them into compiled templates. Every object keeps the YAML line it came from so that
+validation and run-time errors can name ``FILE:LINE``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+END = "end"
+
+ENTITY_TYPES = (
+    "string",
+    "number",
+    "boolean",
+    "email",
+    "phone",
+    "date",
+    "currency",
+    "list",
+    "regex",
+    "url",
+)
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+class NodeKind(StrEnum):
+    ENTITY = "entity"
+    MESSAGE = "message"
+    SERVICE = "service"
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One way out of a node: go ``to`` when ``when`` (an expression) is true, or always."""
+
+    to: str
+    when: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateRule:
+    when: str
+    error: str
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ListValue:
+    value: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    url: str
+    method: str = "GET"
+    headers: tuple[tuple[str, str], ...] = ()
+    query: tuple[tuple[str, str], ...] = ()
+    json: Any = None  # any YAML structure; strings in it are templates
+    has_json: bool = False
+    json_drop_nulls: bool = False
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Node:
+    id: str
+    kind: NodeKind
+    line: int
+    next: tuple[Branch, ...]  # never empty: omitted `next` becomes the following node or `end`
+    set: tuple[tuple[str, str], ...] = ()  # (var name, expression source)
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> YAML line
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.line)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntityNode(Node):
+    entity: str
+    entity_type: str = "string"
+    prompt: str
+    error_prompts: tuple[str, ...] = ()  # empty: the entity type's own sensible message
+    retries: int = 3
+    on_failure: str | None = None
+    optional: bool = False
+    validate: ValidateRule | None = None
+    values: tuple[ListValue, ...] = ()
+    pattern: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageNode(Node):
+    texts: tuple[str, ...]
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServiceNode(Node):
+    request: Request
+    auth: str | None = None
+    on_error: str | None = None
+    on_auth_failure: str | None = None
+    progress: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dialog:
+    id: str
+    file: str
+    line: int
+    nodes: tuple[Node, ...]
+    start: str
+    description: str = ""
+    intents: tuple[str, ...] = ()
+
+    def node(self, node_id: str) -> Node:
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def targets(self, node: Node) -> list[str]:
+        """Every node id (or `end`) this node can move to, including failure routes."""
+        out = [b.to for b in node.next]
+        if isinstance(node, EntityNode) and node.on_failure:
+            out.append(node.on_failure)
+        if isinstance(node, ServiceNode):
+            out += [t for t in (node.on_error, node.on_auth_failure) if t]
+        return out

@@ -1,0 +1,70 @@
+"""Parley's exceptions.
+
+    ParleyError
+    ├── DefinitionError      a dialog or transcript file is wrong (carries every Problem found)
+    ├── ConfigError          config.yaml is wrong (carries every key path found)
+    ├── TemplateError        a template or expression failed at run time (names dialog, node, name)
+    ├── ServiceError         an outbound HTTP call failed at the transport level
+    ├── StoreError           the conversation store failed
+    ├── AuthError            an OAuth step failed
+    └── ChannelError         a wire message could not be understood
+
+Foreign errors (httpx, sqlite, redis, authlib) are raised ``from`` the error that caused them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One mistake in a file, located at the YAML line of the offending key."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ParleyError(Exception):
+    """Root of every error Parley raises on purpose."""
+
+
+class DefinitionError(ParleyError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(ParleyError):
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+class TemplateError(ParleyError):
+    def __init__(self, message: str, *, dialog: str = "", node: str = "", name: str = "") -> None:
+        self.dialog, self.node, self.name = dialog, node, name
+        where = f"dialog {dialog!r}, node {node!r}: " if dialog else ""
+        super().__init__(f"{where}{message}")
+
+
+class ServiceError(ParleyError):
+    """A service call failed before any HTTP response arrived (timeout, refused, bad TLS)."""
+
+
+class StoreError(ParleyError):
+    pass
+
+
+class AuthError(ParleyError):
+    pass
+
+
+class ChannelError(ParleyError):
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)

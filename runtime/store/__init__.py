@@ -1,0 +1,5 @@
+"""Where conversations and their companions (OAuth states, tokens, outboxes) are kept."""
+
+from runtime.store.base import Store
+
+__all__ = ["Store"]

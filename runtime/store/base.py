@@ -1,0 +1,43 @@
+"""The store protocol that every backend (SQLite embedded, Redis) implements.
+
+Values are opaque bytes: the engine encodes a conversation's plain-data state itself, so a
+backend never sees Python objects. Namespaces keep unrelated records apart (``conv``,
+``oauth_state``, ``token``, ``outbox`` ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Store(Protocol):
+    async def open(self) -> None:
+        """Connect and create what is missing; called once before any other method."""
+
+    async def close(self) -> None: ...
+
+    async def get(self, ns: str, key: str) -> bytes | None:
+        """The value, or None when absent or expired."""
+
+    async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
+        """Insert or replace; with `ttl` (seconds) the value disappears after that time."""
+
+    async def take(self, ns: str, key: str) -> bytes | None:
+        """Get and delete atomically: of two concurrent takers only one gets the value."""
+
+    async def delete(self, ns: str, key: str) -> None: ...
+
+    async def push(self, ns: str, key: str, value: bytes) -> None:
+        """Append to the FIFO queue `key`."""
+
+    async def drain(self, ns: str, key: str) -> list[bytes]:
+        """Remove and return every queued value in order (each value is returned exactly once)."""
+
+    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Mutual exclusion for `key` across every process sharing this store."""
+
+    def scan(self, ns: str) -> AsyncIterator[tuple[str, bytes]]:
+        """Every live (key, value) of a namespace, for listing and metrics."""
