@@ -1,0 +1,148 @@
+"""A bot assembled from its configuration: compiled dialogs, store, HTTP client and engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+
+import httpx
+
+from runtime.auth import redaction
+from runtime.auth.authorizer import OAuthAuthorizer
+from runtime.auth.crypto import SecretBox, load_or_create_key
+from runtime.auth.oauth import OAuthClient
+from runtime.auth.profiles import profiles_from_config
+from runtime.auth.states import StateBook
+from runtime.auth.tokens import TokenStore
+from runtime.config import Config
+from runtime.dialogs.compiler import CompiledDialog, compile_dialog
+from runtime.dialogs.loader import load_dialogs
+from runtime.dialogs.model import Dialog
+from runtime.engine.engine import ConversationWords, Engine
+from runtime.engine.executor import Authorizer, Executor
+from runtime.engine.service import ServiceClient
+from runtime.entities import EntitySettings
+from runtime.intents import IntentMatcher
+from runtime.store import open_store
+from runtime.store.base import Store
+from runtime.templating import Templates
+
+DAY = 86400.0
+
+
+def make_templates() -> Templates:
+    return Templates()
+
+
+def compile_all(dialogs: Sequence[Dialog], templates: Templates) -> dict[str, CompiledDialog]:
+    return {d.id: compile_dialog(d, templates) for d in dialogs}
+
+
+def make_authorizer(
+    config: Config,
+    store: Store,
+    oauth: OAuthClient,
+    http: httpx.AsyncClient,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> OAuthAuthorizer:
+    key = load_or_create_key(config.secrets.key, config.root / "var")
+    box = SecretBox(key)
+    return OAuthAuthorizer(
+        profiles_from_config(config, env),
+        store,
+        StateBook(store, box),
+        TokenStore(store, box),
+        oauth,
+        http,
+    )
+
+
+class Bot:
+    """Everything one running bot needs; open with `await Bot.open(config)`, close when done."""
+
+    def __init__(
+        self,
+        config: Config,
+        dialogs: dict[str, CompiledDialog],
+        store: Store,
+        http: httpx.AsyncClient,
+        engine: Engine,
+        *,
+        owns_http: bool,
+    ) -> None:
+        self.config = config
+        self.dialogs = dialogs
+        self.store = store
+        self.http = http
+        self.engine = engine
+        self._owns_http = owns_http
+        self.oauth = OAuthClient()
+
+    @classmethod
+    async def open(
+        cls,
+        config: Config,
+        *,
+        store: Store | None = None,
+        http: httpx.AsyncClient | None = None,
+        authorizer: Authorizer | None = None,
+        dialogs: Sequence[Dialog] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Bot:
+        redaction.install()
+        templates = make_templates()
+        loaded = list(dialogs) if dialogs is not None else load_dialogs(config.dialogs, templates)
+        compiled = compile_all(loaded, templates)
+        if store is None:
+            store = open_store(config.store.url, config.root)
+        await store.open()
+        owns_http = http is None
+        http = http or httpx.AsyncClient(follow_redirects=False)
+        oauth = OAuthClient()
+        if authorizer is None:
+            authorizer = make_authorizer(config, store, oauth, http, env=env)
+        conv = config.conversation
+        executor = Executor(
+            compiled,
+            services=ServiceClient(http),
+            settings=EntitySettings(
+                locale=config.bot.locale,
+                timezone=config.bot.timezone,
+                currency=config.bot.currency,
+            ),
+            globals=config.globals,
+            authorizer=authorizer,
+        )
+        intents = IntentMatcher(
+            ((d.id, u) for d in loaded for u in d.intents), threshold=conv.intent_threshold
+        )
+        engine = Engine(
+            compiled,
+            store,
+            executor,
+            intents,
+            words=ConversationWords(tuple(conv.cancel_words), tuple(conv.restart_words)),
+            max_chars=conv.max_message_chars,
+            state_ttl=conv.state_ttl_days * DAY if conv.state_ttl_days else None,
+        )
+        bot = cls(config, compiled, store, http, engine, owns_http=owns_http)
+        bot.oauth = oauth
+        return bot
+
+    async def close(self) -> None:
+        await self.oauth.aclose()
+        if self._owns_http:
+            await self.http.aclose()
+        await self.store.close()
+
+    async def __aenter__(self) -> Bot:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,0 +1,159 @@
+"""Compile a validated dialog once: one `transitions` machine and precompiled templates.
+
+The machine is shared by every conversation of the dialog. A turn never adds a model to it:
+it fires the event for an edge on a tiny slotted cursor that holds only the current node, so a
+move costs microseconds and a conversation keeps no objects between turns
+(see shared/notes/transitions-cost.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from runtime.dialogs.model import (
+    END,
+    Dialog,
+    EntityNode,
+    MessageNode,
+    Node,
+    ServiceNode,
+)
+from runtime.entities import EntitySpec
+from runtime.templating import Expr, JsonTemplate, Templates, Text
+
+
+class Cursor:
+    """The only model the machine ever sees: where one conversation stands, for one move."""
+
+    __slots__ = ("state",)
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRequest:
+    method: str
+    url: Text
+    headers: tuple[tuple[str, Text], ...]
+    query: tuple[tuple[str, Text], ...]
+    json: JsonTemplate | None
+    json_drop_nulls: bool
+    timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledNode:
+    node: Node
+    branches: tuple[tuple[Expr | None, str], ...]
+    sets: tuple[tuple[str, Expr], ...]
+    # entity nodes
+    spec: EntitySpec | None = None
+    prompt: Text | None = None
+    error_prompts: tuple[Text, ...] = ()
+    validate_when: Expr | None = None
+    validate_error: Text | None = None
+    # message nodes
+    texts: tuple[Text, ...] = ()
+    buttons: tuple[tuple[Text, str], ...] = ()
+    # service nodes
+    request: CompiledRequest | None = None
+    progress: Text | None = None
+
+
+class CompiledDialog:
+    def __init__(self, dialog: Dialog, machine: Machine, nodes: dict[str, CompiledNode]) -> None:
+        self.dialog = dialog
+        self.id = dialog.id
+        self.machine = machine
+        self.nodes = nodes
+        self.start = dialog.start
+        self.entity_nodes = tuple(n for n in nodes.values() if isinstance(n.node, EntityNode))
+        self.profiles = frozenset(
+            n.auth for n in dialog.nodes if isinstance(n, ServiceNode) and n.auth
+        )
+
+    def move(self, source: str, dest: str) -> str:
+        """Take the edge `source` -> `dest` through the machine; an edge it lacks is a bug."""
+        cursor = Cursor(source)
+        try:
+            self.machine.events[_event(dest)].trigger(cursor)
+        except (KeyError, MachineError) as exc:
+            raise RuntimeError(f"dialog {self.id!r} has no edge {source!r} -> {dest!r}") from exc
+        return cursor.state
+
+
+def _event(dest: str) -> str:
+    return f"to_{dest}"
+
+
+def compile_dialog(dialog: Dialog, templates: Templates) -> CompiledDialog:
+    edges: set[tuple[str, str]] = set()
+    for node in dialog.nodes:
+        edges.update((node.id, target) for target in dialog.targets(node))
+    states = [n.id for n in dialog.nodes] + [END]
+    dests = sorted({dest for _, dest in edges})
+    transitions = [
+        {"trigger": _event(dest), "source": sorted(s for s, d in edges if d == dest), "dest": dest}
+        for dest in dests
+    ]
+    machine = Machine(
+        model=None,
+        states=states,
+        transitions=transitions,
+        initial=dialog.start,
+        auto_transitions=False,
+        send_event=False,
+    )
+    nodes = {node.id: _compile_node(dialog, node, templates) for node in dialog.nodes}
+    return CompiledDialog(dialog, machine, nodes)
+
+
+def _compile_node(dialog: Dialog, node: Node, templates: Templates) -> CompiledNode:
+    where: dict[str, Any] = {"dialog": dialog.id, "node": node.id}
+
+    def text(source: str) -> Text:
+        return templates.text(source, **where)
+
+    def expr(source: str) -> Expr:
+        return templates.expr(source, **where)
+
+    base: dict[str, Any] = {
+        "node": node,
+        "branches": tuple((expr(b.when) if b.when else None, b.to) for b in node.next),
+        "sets": tuple((name, expr(source)) for name, source in node.set),
+    }
+    if isinstance(node, EntityNode):
+        return CompiledNode(
+            **base,
+            spec=EntitySpec(node.entity_type, node.values, node.pattern),
+            prompt=text(node.prompt),
+            error_prompts=tuple(text(p) for p in node.error_prompts),
+            validate_when=expr(node.validate.when) if node.validate else None,
+            validate_error=text(node.validate.error) if node.validate else None,
+        )
+    if isinstance(node, MessageNode):
+        return CompiledNode(
+            **base,
+            texts=tuple(text(t) for t in node.texts),
+            buttons=tuple((text(b.label), b.value) for b in node.buttons),
+        )
+    if isinstance(node, ServiceNode):
+        r = node.request
+        return CompiledNode(
+            **base,
+            request=CompiledRequest(
+                method=r.method,
+                url=text(r.url),
+                headers=tuple((k, text(v)) for k, v in r.headers),
+                query=tuple((k, text(v)) for k, v in r.query),
+                json=templates.json(r.json, **where) if r.has_json else None,
+                json_drop_nulls=r.json_drop_nulls,
+                timeout=r.timeout,
+            ),
+            progress=text(node.progress) if node.progress else None,
+        )
+    raise TypeError(f"unknown node class {type(node).__name__}")

@@ -1,0 +1,324 @@
+"""The conversation engine: one user's turn at a time, from message in to messages out.
+
+A turn takes the user's lock in the store (so one user's messages are handled one at a time, in
+order, across every instance sharing the store), loads their state, runs the executor and saves
+the state. When something goes wrong inside a dialog the user is told in a sentence, the log gets
+the details, and the conversation stays where it was before the turn unless a call that cannot
+be repeated (POST, PATCH) already went out, in which case the dialog ends rather than risk
+creating a record twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from runtime.auth.authorizer import PAGE_TEXT, Outcome
+from runtime.dialogs.compiler import CompiledDialog
+from runtime.dialogs.model import EntityNode
+from runtime.engine.executor import DialogStopped, Executor
+from runtime.engine.messages import Outbound, error, say
+from runtime.engine.state import ConversationState, Status, decode, encode
+from runtime.engine.text_input import MAX_CHARS, clean_text, normalise_command
+from runtime.engine.turn import Deliver, Turn, User
+from runtime.entities import find
+from runtime.errors import ChannelError, TemplateError
+from runtime.intents import IntentMatcher
+from runtime.store.base import Store
+
+log = logging.getLogger("parley.engine")
+
+CONVERSATIONS = "conv"
+PREFILLABLE = frozenset({"email", "phone", "date", "number", "currency", "list"})
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackResult:
+    outcome: str  # connected, denied, expired, used, unknown, wrong_user, failed, refused
+    user: User | None
+    messages: list[Outbound]
+    page: str  # a sentence for the browser tab that completed the flow
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationWords:
+    cancel: tuple[str, ...] = ("cancel", "stop", "quit")
+    restart: tuple[str, ...] = ("restart", "start over")
+
+
+class Engine:
+    def __init__(
+        self,
+        dialogs: Mapping[str, CompiledDialog],
+        store: Store,
+        executor: Executor,
+        intents: IntentMatcher,
+        *,
+        words: ConversationWords | None = None,
+        max_chars: int = MAX_CHARS,
+        state_ttl: float | None = None,
+    ) -> None:
+        self.dialogs = dialogs
+        self.store = store
+        self.executor = executor
+        self.intents = intents
+        self.words = words or ConversationWords()
+        self.max_chars = max_chars
+        self.state_ttl = state_ttl
+
+    # -- entry points ---------------------------------------------------------------------------
+
+    async def handle(
+        self,
+        user: User,
+        text: object,
+        *,
+        message_id: str | None = None,
+        deliver: Deliver | None = None,
+    ) -> list[Outbound]:
+        """Process one message from `user` and return what the bot says, in order."""
+        try:
+            clean = clean_text(text, max_chars=self.max_chars)
+        except ChannelError as exc:
+            return [_reply(error(exc.code, str(exc)), message_id)]
+        async with self.store.lock(_lock_key(user)):
+            state = await self.load(user)
+            turn = Turn(user, state, reply_to=message_id, deliver=deliver)
+            await self._guarded(turn, self._on_message(turn, clean))
+            return turn.out
+
+    async def start(
+        self,
+        user: User,
+        dialog_id: str,
+        *,
+        entities: Mapping[str, Any] | None = None,
+        deliver: Deliver | None = None,
+    ) -> list[Outbound]:
+        """Start `dialog_id` for `user`, ending any active dialog; `entities` are prefilled."""
+        if dialog_id not in self.dialogs:
+            raise KeyError(f"unknown dialog {dialog_id!r}")
+        async with self.store.lock(_lock_key(user)):
+            turn = Turn(user, await self.load(user), deliver=deliver)
+            await self._guarded(turn, self._begin(turn, dialog_id, entities=entities))
+            return turn.out
+
+    async def authorization_callback(
+        self,
+        *,
+        state: str,
+        code: str | None = None,
+        error: str | None = None,
+        presenter: str | None = None,
+        deliver: Deliver | None = None,
+    ) -> CallbackResult:
+        """An identity provider redirected back: validate, exchange, store, and resume.
+
+        `presenter` is the user id of the browser session presenting the callback, when known;
+        a state issued to another user is refused. Returns what the resumed conversation said,
+        for delivery on the user's channel.
+        """
+        authorizer = self.executor.authorizer
+        if authorizer is None:
+            return CallbackResult("unknown", None, [], "No authorization is configured.")
+        verdict = await authorizer.redeem(state=state, code=code, error=error, presenter=presenter)
+        page = PAGE_TEXT[verdict.outcome]
+        pending = verdict.pending
+        if pending is None or verdict.outcome == Outcome.WRONG_USER:
+            return CallbackResult(str(verdict.outcome), None, [], page)
+        user = User(pending.user_id, pending.channel)
+        async with self.store.lock(_lock_key(user)):
+            conv = await self.load(user)
+            turn = Turn(user, conv, deliver=deliver)
+            parked_here = (
+                conv.status == Status.PARKED
+                and conv.session == pending.session
+                and conv.node == pending.node
+                and (conv.parked or {}).get("profile") == pending.profile
+            )
+            if parked_here:
+                if verdict.ok:
+                    conv.status, conv.parked = Status.ACTIVE, None
+                    await self._guarded(turn, self.executor.advance(turn))
+                else:
+                    text = authorizer.failure_text(verdict)
+                    await self._guarded(turn, self.executor.auth_failed(turn, text))
+                    if verdict.detail:
+                        page = f"{page} {verdict.detail}"
+        return CallbackResult(str(verdict.outcome), user, turn.out, page)
+
+    async def load(self, user: User) -> ConversationState:
+        raw = await self.store.get(CONVERSATIONS, user.id)
+        return decode(raw) if raw else ConversationState()
+
+    async def save(self, user: User, state: ConversationState) -> None:
+        await self.store.put(CONVERSATIONS, user.id, encode(state), ttl=self.state_ttl)
+
+    # -- a turn ---------------------------------------------------------------------------------
+
+    async def _guarded(self, turn: Turn, work: Any) -> None:
+        checkpoint = encode(turn.state)
+        try:
+            await work
+        except DialogStopped as exc:
+            log.error("%s", exc)
+            turn.state.finish()
+            await turn.emit(say(exc.user_message))
+        except TemplateError as exc:
+            log.error("%s", exc)
+            if turn.side_effect:
+                turn.state.finish()
+                await turn.emit(say(f"Sorry, something went wrong on my side ({exc})."))
+            else:
+                turn.state = decode(checkpoint)
+                await turn.emit(
+                    say(
+                        f"Sorry, something went wrong on my side ({exc}). "
+                        "You can try again, or say cancel."
+                    )
+                )
+        await self.save(turn.user, turn.state)
+
+    async def _on_message(self, turn: Turn, text: str) -> None:
+        state = turn.state
+        command = normalise_command(text)
+        if state.status in (Status.WAITING, Status.PARKED) and state.dialog in self.dialogs:
+            if command in self.words.cancel:
+                state.finish()
+                await turn.emit(say("Okay, I've cancelled that."))
+                return
+            if command in self.words.restart:
+                await turn.emit(say("Okay, let's start over."))
+                await self._begin(turn, state.dialog)
+                return
+            if state.status == Status.PARKED:
+                await self._remind_parked(turn)
+                return
+            await self.executor.advance(turn, answer=text)
+            return
+        if state.dialog is not None:  # a dialog that no longer exists, or a stale state
+            state.finish()
+        if text.startswith("/start"):
+            await self._goto(turn, text.removeprefix("/start").strip())
+            return
+        if command in self.words.cancel:
+            await turn.emit(say("There's nothing to cancel."))
+            return
+        result = self.intents.match(text)
+        if result.best is not None:
+            await self._begin(turn, result.best.dialog, utterance=text)
+        elif result.candidates:
+            names = [self._title(m.dialog) for m in result.candidates]
+            await turn.emit(
+                say(
+                    "Did you mean " + _either(names) + "?",
+                    tuple(
+                        (self._title(m.dialog), self._first_intent(m.dialog))
+                        for m in result.candidates
+                    ),
+                )
+            )
+        else:
+            await turn.emit(self._fallback())
+
+    async def _goto(self, turn: Turn, dialog_id: str) -> None:
+        if dialog_id in self.dialogs:
+            await self._begin(turn, dialog_id)
+        else:
+            await turn.emit(
+                say(f"There is no dialog called {dialog_id!r}. " + self._fallback().text)
+            )
+
+    async def _begin(
+        self,
+        turn: Turn,
+        dialog_id: str,
+        *,
+        utterance: str | None = None,
+        entities: Mapping[str, Any] | None = None,
+    ) -> None:
+        dialog = self.dialogs[dialog_id]
+        turn.state.begin(dialog_id, dialog.start)
+        if entities:
+            turn.state.entities.update(entities)
+        if utterance:
+            turn.state.entities.update(self._prefill(dialog, utterance))
+        await self.executor.advance(turn)
+
+    def _prefill(self, dialog: CompiledDialog, utterance: str) -> dict[str, Any]:
+        """Values the starting utterance already holds, for types that can be found in it."""
+        by_type: dict[str, list[Any]] = {}
+        for cn in dialog.entity_nodes:
+            node = cn.node
+            assert isinstance(node, EntityNode)
+            if node.entity_type in PREFILLABLE:
+                by_type.setdefault(node.entity_type, []).append(cn)
+        found: dict[str, Any] = {}
+        for kind, nodes in by_type.items():
+            candidates = nodes if kind == "list" else nodes[:1] if len(nodes) == 1 else []
+            for cn in candidates:
+                assert cn.spec is not None
+                value = find(cn.spec, utterance, self.executor.settings)
+                if value is not None:
+                    found[cn.node.entity] = value
+        return found
+
+    async def _remind_parked(self, turn: Turn) -> None:
+        parked = turn.state.parked or {}
+        link = parked.get("link")
+        if link:
+            await turn.emit(
+                Outbound(
+                    type="auth_link",
+                    profile=parked.get("profile", ""),
+                    provider=parked.get("provider", ""),
+                    url=link,
+                    text="I'm still waiting for you to connect your account. "
+                    "Use this link, or say cancel.",
+                )
+            )
+
+    # -- words for the user ---------------------------------------------------------------------
+
+    def _title(self, dialog_id: str) -> str:
+        dialog = self.dialogs[dialog_id].dialog
+        return dialog.description or (dialog.intents[0] if dialog.intents else dialog_id)
+
+    def _first_intent(self, dialog_id: str) -> str:
+        dialog = self.dialogs[dialog_id].dialog
+        return dialog.intents[0] if dialog.intents else f"/start {dialog_id}"
+
+    def _fallback(self) -> Outbound:
+        offered = [d for d in self.dialogs if self.dialogs[d].dialog.intents]
+        if not offered:
+            return say("Sorry, I didn't understand that, and I have nothing to offer yet.")
+        lines = "\n".join(f"- {self._title(d)}" for d in offered)
+        return say(
+            f"Sorry, I didn't understand that. I can help with:\n{lines}",
+            tuple((self._title(d), self._first_intent(d)) for d in offered[:10]),
+        )
+
+    def snapshot(self, state: ConversationState) -> dict[str, Any]:
+        """What tests and tools may inspect: never tokens (the state holds none)."""
+        return {
+            "dialog": state.dialog,
+            "node": state.node,
+            "status": str(state.status),
+            "entities": dict(state.entities),
+            "vars": dict(state.vars),
+        }
+
+
+def _lock_key(user: User) -> str:
+    return f"user:{user.id}"
+
+
+def _reply(message: Outbound, reply_to: str | None) -> Outbound:
+    return replace(message, reply_to=reply_to)
+
+
+def _either(names: Iterable[str]) -> str:
+    items = list(names)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]

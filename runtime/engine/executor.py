@@ -1,0 +1,332 @@
+"""The executor: moves one conversation through its compiled dialog until it must wait.
+
+Each step handles one node and returns where to go next, or ``None`` when the conversation now
+waits for the user (an entity node asked) or for a callback (a service node parked). A step
+budget stops a dialog that would otherwise spin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from runtime.dialogs.compiler import CompiledDialog, CompiledNode
+from runtime.dialogs.model import END, EntityNode, MessageNode, ServiceNode
+from runtime.engine.messages import say
+from runtime.engine.service import IDEMPOTENT, ServiceClient, ServiceRequest, response_record
+from runtime.engine.state import Status
+from runtime.engine.turn import Turn
+from runtime.entities import EntitySettings, is_skip, parse, recheck
+from runtime.errors import ParleyError, ServiceError
+
+log = logging.getLogger("parley.engine")
+
+STEP_BUDGET = 200
+PROGRESS_AFTER = 1.0
+
+
+class DialogStopped(ParleyError):
+    """The dialog cannot go on; `user_message` is what the user is told."""
+
+    def __init__(self, log_message: str, user_message: str) -> None:
+        super().__init__(log_message)
+        self.user_message = user_message
+
+
+class Authorizer(Protocol):
+    """Supplies bearer tokens for `auth:` service nodes (see runtime.auth)."""
+
+    async def headers(self, turn: Turn, profile: str, node_id: str) -> dict[str, str] | None:
+        """Authorization headers, or None after parking the conversation (a link was sent)."""
+
+    async def on_unauthorized(self, turn: Turn, profile: str, node_id: str) -> bool:
+        """A 401 came back: True when a refreshed token is ready for one retry; False after
+        the token was dropped and the conversation parked (per_user)."""
+
+    async def load_facts(self, turn: Turn, profiles: frozenset[str]) -> None:
+        """Make the facts of these profiles' accounts available to `facts()` for this turn."""
+
+    def facts(self, turn: Turn) -> Mapping[str, Any]:
+        """Non-secret facts of the connected accounts, exposed to templates as `auth`."""
+
+
+class Executor:
+    def __init__(
+        self,
+        dialogs: Mapping[str, CompiledDialog],
+        *,
+        services: ServiceClient,
+        settings: EntitySettings,
+        globals: Mapping[str, Any] | None = None,
+        authorizer: Authorizer | None = None,
+        progress_after: float = PROGRESS_AFTER,
+    ) -> None:
+        self.dialogs = dialogs
+        self.services = services
+        self.settings = settings
+        self.globals = dict(globals or {})
+        self.authorizer = authorizer
+        self.progress_after = progress_after
+        # Called with (dialog id, source node, destination) on every move: transcript coverage.
+        self.trace: Callable[[str, str, str], None] | None = None
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def advance(self, turn: Turn, answer: str | None = None) -> None:
+        """Run from the current node; `answer` is the user's reply to a waiting entity node."""
+        state = turn.state
+        dialog = self.dialogs[state.dialog or ""]
+        if self.authorizer is not None and dialog.profiles:
+            await self.authorizer.load_facts(turn, dialog.profiles)
+        if answer is not None:
+            target = await self._answer(turn, dialog, dialog.nodes[state.node or ""], answer)
+            if target is None:
+                return
+            state.node = self._move(dialog, state.node or "", target)
+        state.status = Status.ACTIVE
+        for _ in range(STEP_BUDGET):
+            if state.node == END:
+                state.finish()
+                return
+            node = dialog.nodes[state.node or ""]
+            target = await self._step(turn, dialog, node)
+            if target is None:
+                return
+            state.node = self._move(dialog, node.node.id, target)
+        raise DialogStopped(
+            f"dialog {dialog.id!r} took {STEP_BUDGET} steps without waiting for the user",
+            "Sorry, this conversation went round in circles, so I stopped it.",
+        )
+
+    def _move(self, dialog: CompiledDialog, source: str, target: str) -> str:
+        if self.trace is not None:
+            self.trace(dialog.id, source, target)
+        return dialog.move(source, target)
+
+    async def auth_failed(self, turn: Turn, message: str) -> None:
+        """The parked service node's authorization was denied, failed or expired."""
+        state = turn.state
+        dialog = self.dialogs[state.dialog or ""]
+        node = dialog.nodes[state.node or ""].node
+        state.parked = None
+        state.status = Status.ACTIVE
+        if isinstance(node, ServiceNode) and node.on_auth_failure:
+            state.node = self._move(dialog, node.id, node.on_auth_failure)
+            await turn.emit(say(message))
+            await self.advance(turn)
+            return
+        raise DialogStopped(f"dialog {dialog.id!r} node {node.id!r}: {message}", message)
+
+    async def _step(self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode) -> str | None:
+        node = cn.node
+        if isinstance(node, EntityNode):
+            return await self._enter_entity(turn, dialog, cn, node)
+        if isinstance(node, MessageNode):
+            ctx = self.context(turn)
+            buttons = tuple((label.render(ctx), value) for label, value in cn.buttons)
+            for i, text in enumerate(cn.texts):
+                last = i == len(cn.texts) - 1
+                await turn.emit(say(text.render(ctx), buttons if last else ()))
+            return self._complete(turn, dialog, cn)
+        if isinstance(node, ServiceNode):
+            return await self._call(turn, dialog, cn, node)
+        raise TypeError(type(node).__name__)  # pragma: no cover
+
+    # -- entity nodes -----------------------------------------------------------------------
+
+    async def _enter_entity(
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: EntityNode
+    ) -> str | None:
+        state = turn.state
+        if node.id in state.asked:  # a loop came back here: ask afresh
+            state.asked.remove(node.id)
+            state.entities.pop(node.entity, None)
+        elif node.entity in state.entities:
+            value = state.entities[node.entity]
+            if value is None and node.optional:
+                return self._complete(turn, dialog, cn)
+            assert cn.spec is not None
+            parsed = recheck(cn.spec, value, self.settings)
+            if parsed.ok and self._passes(turn, cn, parsed.value):
+                state.entities[node.entity] = parsed.value
+                return self._complete(turn, dialog, cn)
+            del state.entities[node.entity]
+        return await self._ask(turn, cn)
+
+    async def _ask(self, turn: Turn, cn: CompiledNode) -> None:
+        node = cn.node
+        assert isinstance(node, EntityNode) and cn.prompt is not None
+        buttons: tuple[tuple[str, str], ...] = ()
+        if node.entity_type == "list" and len(node.values) <= 12:
+            buttons = tuple((v.value, v.value) for v in node.values)
+        turn.state.status = Status.WAITING
+        turn.state.attempts = 0
+        await turn.emit(say(cn.prompt.render(self.context(turn)), buttons))
+        return None
+
+    async def _answer(
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, text: str
+    ) -> str | None:
+        node = cn.node
+        assert isinstance(node, EntityNode) and cn.spec is not None
+        state = turn.state
+        if node.optional and is_skip(text):
+            return self._accept(turn, dialog, cn, node, None)
+        parsed = parse(cn.spec, text, self.settings)
+        if parsed.ok:
+            if self._passes(turn, cn, parsed.value):
+                return self._accept(turn, dialog, cn, node, parsed.value)
+            assert cn.validate_error is not None
+            problem = cn.validate_error.render(self.context(turn, value=parsed.value))
+        else:
+            problem = parsed.error or "Sorry, I didn't get that. Please try again."
+            if cn.error_prompts:
+                index = min(state.attempts, len(cn.error_prompts) - 1)
+                problem = cn.error_prompts[index].render(self.context(turn))
+        state.attempts += 1
+        if state.attempts > node.retries:
+            state.attempts = 0
+            if node.on_failure:
+                state.entities[node.entity] = None
+                state.status = Status.ACTIVE
+                return node.on_failure
+            raise DialogStopped(
+                f"dialog {dialog.id!r}: node {node.id!r} used up its {node.retries} retries",
+                f"Sorry, I still couldn't get the {node.entity.replace('_', ' ')}, "
+                "so I've stopped here. You can start again whenever you like.",
+            )
+        await turn.emit(say(problem))
+        return None
+
+    def _accept(
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: EntityNode, value: Any
+    ) -> str:
+        state = turn.state
+        state.entities[node.entity] = value
+        state.attempts = 0
+        state.status = Status.ACTIVE
+        state.asked.append(node.id)
+        return self._complete(turn, dialog, cn)
+
+    def _passes(self, turn: Turn, cn: CompiledNode, value: Any) -> bool:
+        if cn.validate_when is None:
+            return True
+        return bool(cn.validate_when.evaluate(self.context(turn, value=value)))
+
+    # -- service nodes ----------------------------------------------------------------------
+
+    async def _call(
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: ServiceNode
+    ) -> str | None:
+        assert cn.request is not None
+        headers: dict[str, str] = {}
+        if node.auth:
+            if self.authorizer is None:
+                raise DialogStopped(
+                    f"dialog {dialog.id!r}: node {node.id!r} needs auth profile {node.auth!r} "
+                    "but no authorization is configured",
+                    "Sorry, I'm not connected to that service yet.",
+                )
+            auth_headers = await self.authorizer.headers(turn, node.auth, node.id)
+            if auth_headers is None:
+                return None  # parked: a link went out, the callback resumes here
+            headers.update(auth_headers)
+        ctx = self.context(turn)
+        r = cn.request
+        request = ServiceRequest(
+            method=r.method,
+            url=r.url.render(ctx),
+            headers={k: v.render(ctx) for k, v in r.headers} | headers,
+            query={k: v.render(ctx) for k, v in r.query},
+            json=r.json.render(ctx, drop_nulls=r.json_drop_nulls) if r.json else None,
+            has_json=r.json is not None,
+            timeout=r.timeout,
+        )
+        try:
+            response = await self._send(turn, cn, request)
+            if response.status_code == 401 and node.auth and self.authorizer:
+                if await self.authorizer.on_unauthorized(turn, node.auth, node.id):
+                    retry_headers = await self.authorizer.headers(turn, node.auth, node.id)
+                    if retry_headers is None:
+                        return None
+                    request = _with_headers(request, retry_headers)
+                    response = await self._send(turn, cn, request)
+                else:
+                    return None  # token dropped; the authorizer parked or stopped the dialog
+        except ServiceError as exc:
+            log.warning("dialog %r node %r: %s", dialog.id, node.id, exc)
+            if node.on_error:
+                turn.state.results[node.id] = {"status": 0, "ok": False, "error": str(exc)}
+                return node.on_error
+            raise DialogStopped(
+                f"dialog {dialog.id!r} node {node.id!r}: {exc}",
+                "Sorry, the service I need is unavailable right now. Please try again later.",
+            ) from exc
+        record = response_record(response)
+        turn.state.results[node.id] = record
+        if record["ok"] and request.method not in IDEMPOTENT:
+            turn.side_effect = True
+        return self._complete(turn, dialog, cn, response=record)
+
+    async def _send(self, turn: Turn, cn: CompiledNode, request: ServiceRequest) -> Any:
+        task = asyncio.ensure_future(self.services.call(request))
+        if cn.progress is not None:
+            done, _ = await asyncio.wait({task}, timeout=self.progress_after)
+            if not done:
+                await turn.emit(say(cn.progress.render(self.context(turn))))
+        return await task
+
+    # -- leaving a node ---------------------------------------------------------------------
+
+    def _complete(
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, response: Any = None
+    ) -> str:
+        state = turn.state
+        ctx = self.context(turn, response=response)
+        for name, expr in cn.sets:
+            value = expr.evaluate(ctx)
+            if name.startswith("entities."):
+                state.entities[name.removeprefix("entities.")] = value
+            else:
+                state.vars[name] = value
+        for when, target in cn.branches:
+            if when is None or when.evaluate(ctx):
+                return target
+        seen = {"response.status": response.get("status")} if response else {}
+        seen |= {f"vars.{k}": v for k, v in state.vars.items()}
+        raise DialogStopped(
+            f"dialog {dialog.id!r} node {cn.node.id!r}: no branch of `next` matched; "
+            f"conditions {[w.source for w, _ in cn.branches if w]!r}, values seen {seen!r}",
+            "Sorry, I don't know how to go on from here, so I've stopped this conversation.",
+        )
+
+    def context(self, turn: Turn, *, response: Any = None, value: Any = None) -> dict[str, Any]:
+        state = turn.state
+        ctx: dict[str, Any] = {
+            "entities": state.entities,
+            "vars": state.vars,
+            "nodes": {nid: {"response": r} for nid, r in state.results.items()},
+            "user": {"id": turn.user.id, "channel": turn.user.channel},
+            "session": {"id": state.session},
+            "globals": self.globals,
+            "auth": self.authorizer.facts(turn) if self.authorizer else {},
+        }
+        if response is not None:
+            ctx["response"] = response
+        if value is not None:
+            ctx["value"] = value
+        return ctx
+
+
+def _with_headers(request: ServiceRequest, headers: dict[str, str]) -> ServiceRequest:
+    return ServiceRequest(
+        method=request.method,
+        url=request.url,
+        headers=request.headers | headers,
+        query=request.query,
+        json=request.json,
+        has_json=request.has_json,
+        timeout=request.timeout,
+    )

@@ -1,0 +1,50 @@
+"""What the bot says, in the wire shapes of ``spec/channels.md``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """One message for the user. `session` and `reply_to` are filled in by the engine."""
+
+    type: str  # "message" | "auth_link" | "error"
+    text: str = ""
+    buttons: tuple[tuple[str, str], ...] = ()  # (label, value)
+    profile: str = ""
+    provider: str = ""
+    url: str = ""
+    code: str = ""
+    session: str = ""
+    reply_to: str | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        if self.type == "error":
+            out: dict[str, Any] = {"type": "error", "code": self.code, "message": self.text}
+        elif self.type == "auth_link":
+            out = {
+                "type": "auth_link",
+                "profile": self.profile,
+                "provider": self.provider,
+                "url": self.url,
+                "text": self.text,
+            }
+        else:
+            out = {"type": "message", "text": self.text}
+            if self.buttons:
+                out["buttons"] = [{"label": label, "value": value} for label, value in self.buttons]
+        if self.session:
+            out["session"] = self.session
+        if self.reply_to is not None:
+            out["reply_to"] = self.reply_to
+        return out
+
+
+def say(text: str, buttons: tuple[tuple[str, str], ...] = ()) -> Outbound:
+    return Outbound(type="message", text=text, buttons=buttons)
+
+
+def error(code: str, message: str) -> Outbound:
+    return Outbound(type="error", code=code, text=message)

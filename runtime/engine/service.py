@@ -1,0 +1,106 @@
+"""Service calls: one injectable httpx client, per-attempt timeouts, retries for idempotent methods.
+
+Any HTTP status is a response the dialog can branch on. Only transport failures (timeout, refused
+connection, bad TLS) raise `ServiceError`. GET, PUT and DELETE are retried on 502/503/504 and
+transport failures with exponential backoff; POST and PATCH never are, so a record is never
+created twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from runtime.errors import ServiceError
+
+log = logging.getLogger("parley.service")
+
+IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRequest:
+    method: str
+    url: str
+    headers: dict[str, str]
+    query: dict[str, str]
+    json: Any = None
+    has_json: bool = False
+    timeout: float = 10.0
+
+
+def response_record(response: httpx.Response) -> dict[str, Any]:
+    """What a dialog sees of a response: plain data, stored with the conversation."""
+    try:
+        body: Any = response.json() if response.content else None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = response.text
+    return {
+        "status": response.status_code,
+        "ok": response.is_success,
+        "body": body,
+        "headers": {k.lower(): v for k, v in response.headers.items() if k.lower() in _KEPT},
+    }
+
+
+# Headers a dialog may want; the rest (cookies, tracing noise) is not stored with the state.
+_KEPT = frozenset(
+    {"content-type", "location", "retry-after", "etag", "last-modified", "sforce-limit-info"}
+)
+
+
+class ServiceClient:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        attempts: int = 3,
+        backoff: float = 0.2,
+    ) -> None:
+        self.http = http
+        self.attempts = attempts
+        self.backoff = backoff
+
+    async def call(self, request: ServiceRequest) -> httpx.Response:
+        tries = self.attempts if request.method in IDEMPOTENT else 1
+        for attempt in range(1, tries + 1):
+            try:
+                response = await self.http.request(
+                    request.method,
+                    request.url,
+                    headers=request.headers or None,
+                    params=request.query or None,
+                    json=request.json if request.has_json else None,
+                    timeout=request.timeout,
+                )
+            except httpx.TransportError as exc:
+                if attempt == tries:
+                    raise ServiceError(_describe(exc, request)) from exc
+                log.warning("%s %s failed (%s); retrying", request.method, _safe(request), exc)
+            else:
+                if response.status_code not in RETRY_STATUSES or attempt == tries:
+                    return response
+                log.warning(
+                    "%s %s answered %s; retrying",
+                    request.method,
+                    _safe(request),
+                    response.status_code,
+                )
+            await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _safe(request: ServiceRequest) -> str:
+    """The URL without its query string, which may carry user data or keys."""
+    return request.url.split("?", 1)[0]
+
+
+def _describe(exc: httpx.TransportError, request: ServiceRequest) -> str:
+    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not be reached"
+    return f"{request.method} {_safe(request)} {kind} ({type(exc).__name__})"

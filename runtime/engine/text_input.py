@@ -1,0 +1,37 @@
+"""Cleaning what a user typed before the engine reads it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from runtime.errors import ChannelError
+
+MAX_CHARS = 4000
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def clean_text(text: object, *, max_chars: int = MAX_CHARS) -> str:
+    """Return the message with control characters removed and white space folded.
+
+    Raises ChannelError("too_long" | "bad_request") for what cannot be processed.
+    """
+    if not isinstance(text, str):
+        raise ChannelError("bad_request", "A message must be text.")
+    if len(text) > max_chars:
+        raise ChannelError(
+            "too_long",
+            f"That message is too long: {len(text):,} characters, at most {max_chars:,}.",
+        )
+    kept = "".join(
+        ch for ch in text if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+    )
+    folded = _SPACES.sub(" ", kept).strip()
+    if not folded:
+        raise ChannelError("bad_request", "The message is empty.")
+    return folded
+
+
+def normalise_command(text: str) -> str:
+    """Lower-case, without surrounding punctuation: how cancel/restart words are compared."""
+    return text.strip().strip(".!?").strip().lower()
