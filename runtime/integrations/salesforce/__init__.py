@@ -1,0 +1,1 @@
+"""The Salesforce CRM integration: its auth profile, edition check and dialog templates."""
