@@ -1,0 +1,193 @@
+"""The embedded store: one SQLite file in WAL mode, reached through one aiosqlite connection.
+
+SQLite serves one process. Its `lock` is an asyncio lock of this process, so two bot processes
+sharing one file would not keep a user's turns apart: run several instances on Redis instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from runtime.errors import StoreError
+from runtime.store import KeyLocks, check_namespace, check_value
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS kv (
+    ns TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value BLOB NOT NULL,
+    expires_at REAL,
+    PRIMARY KEY (ns, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS kv_expiry ON kv (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS queue (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    ns TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS queue_key ON queue (ns, key, seq);
+"""
+SCAN_PAGE = 500
+SWEEP_EVERY = 60.0  # seconds between purges of every expired value
+
+
+class SQLiteStore:
+    """The Store protocol on a SQLite file (created with its folder when missing).
+
+    Every statement runs in autocommit mode, so each one is its own transaction: `take` and
+    `drain` are single DELETE ... RETURNING statements and therefore atomic. Expired values are
+    invisible at once and purged lazily (on read, and in a sweep at most once a minute).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        self._locks = KeyLocks()
+        self._next_sweep = 0.0
+
+    async def open(self) -> None:
+        if self._db is not None:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder of {self.path}: {exc.strerror}") from exc
+        if self.path.exists() and not self.path.is_file():
+            # Checked here: aiosqlite's worker outlives a failed connect and may then call into
+            # a closed event loop.
+            raise StoreError(f"cannot open {self.path}: it is not a file")
+        with self._errors(f"cannot open {self.path}"):
+            db = await aiosqlite.connect(self.path, isolation_level=None)
+            try:
+                await db.execute("PRAGMA journal_mode = WAL")
+                await db.execute("PRAGMA synchronous = NORMAL")
+                await db.execute("PRAGMA busy_timeout = 5000")
+                await db.executescript(SCHEMA)
+            except BaseException:
+                await db.close()
+                raise
+        self._db = db
+        await self._sweep()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            await db.close()
+
+    async def get(self, ns: str, key: str) -> bytes | None:
+        check_namespace(ns)
+        now = time.time()
+        row = await self._one("SELECT value, expires_at FROM kv WHERE ns = ? AND key = ?", ns, key)
+        if row is None:
+            return None
+        value, expires_at = row
+        if expires_at is not None and expires_at <= now:
+            await self._run(
+                "DELETE FROM kv WHERE ns = ? AND key = ? AND expires_at <= ?", ns, key, now
+            )
+            return None
+        return bytes(value)
+
+    async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
+        check_namespace(ns)
+        check_value(value)
+        expires_at = None if ttl is None else time.time() + ttl
+        await self._run(
+            "INSERT INTO kv (ns, key, value, expires_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, "
+            "expires_at = excluded.expires_at",
+            ns,
+            key,
+            bytes(value),
+            expires_at,
+        )
+        if time.monotonic() >= self._next_sweep:
+            await self._sweep()
+
+    async def take(self, ns: str, key: str) -> bytes | None:
+        check_namespace(ns)
+        now = time.time()
+        row = await self._one(
+            "DELETE FROM kv WHERE ns = ? AND key = ? RETURNING value, expires_at", ns, key
+        )
+        if row is None or (row[1] is not None and row[1] <= now):
+            return None
+        return bytes(row[0])
+
+    async def delete(self, ns: str, key: str) -> None:
+        check_namespace(ns)
+        await self._run("DELETE FROM kv WHERE ns = ? AND key = ?", ns, key)
+
+    async def push(self, ns: str, key: str, value: bytes) -> None:
+        check_namespace(ns)
+        check_value(value)
+        sql = "INSERT INTO queue (ns, key, value) VALUES (?, ?, ?)"
+        await self._run(sql, ns, key, bytes(value))
+
+    async def drain(self, ns: str, key: str) -> list[bytes]:
+        check_namespace(ns)
+        rows = await self._all(
+            "DELETE FROM queue WHERE ns = ? AND key = ? RETURNING seq, value", ns, key
+        )
+        # SQLite does not promise RETURNING's row order.
+        return [bytes(value) for _, value in sorted(rows)]
+
+    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """Mutual exclusion in this process, waiters served first come, first served."""
+        return self._locks.hold(key)
+
+    async def scan(self, ns: str) -> AsyncIterator[tuple[str, bytes]]:
+        check_namespace(ns)
+        after: str | None = None
+        while True:
+            rows = await self._all(
+                "SELECT key, value FROM kv WHERE ns = ? AND (? IS NULL OR key > ?) "
+                "AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?",
+                ns,
+                after,
+                after,
+                time.time(),
+                SCAN_PAGE,
+            )
+            for key, value in rows:
+                yield key, bytes(value)
+            if len(rows) < SCAN_PAGE:
+                return
+            after = rows[-1][0]
+
+    async def _sweep(self) -> None:
+        self._next_sweep = time.monotonic() + SWEEP_EVERY
+        await self._run("DELETE FROM kv WHERE expires_at <= ?", time.time())
+
+    @property
+    def _connection(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise StoreError(f"the SQLite store {self.path} is not open: call open() first")
+        return self._db
+
+    async def _run(self, sql: str, *params: Any) -> None:
+        await self._all(sql, *params)
+
+    async def _all(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        db = self._connection
+        with self._errors(f"SQLite store {self.path}"):
+            return [tuple(row) for row in await db.execute_fetchall(sql, params)]
+
+    async def _one(self, sql: str, *params: Any) -> tuple[Any, ...] | None:
+        rows = await self._all(sql, *params)
+        return rows[0] if rows else None
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreError(f"{what}: {exc}") from exc
