@@ -43,6 +43,8 @@ class Profile:
 
 
 def profiles_from_config(config: Any, env: Mapping[str, str] | None = None) -> dict[str, Profile]:
+    from runtime.integrations.salesforce.profile import salesforce_facts, salesforce_profile
+
     env = os.environ if env is None else env
     profiles = {
         name: Profile(
@@ -57,10 +59,10 @@ def profiles_from_config(config: Any, env: Mapping[str, str] | None = None) -> d
             callback_url=p.callback_url,
             mode=p.mode,
             extra_params=dict(p.extra_params),
+            facts=salesforce_facts if p.identity_provider.lower() == "salesforce" else None,
         )
         for name, p in config.auth_profiles.items()
     }
-    from runtime.integrations.salesforce.profile import salesforce_profile
 
     salesforce = salesforce_profile(config, profiles, env)
     if salesforce is not None:
