@@ -12,7 +12,6 @@ import asyncio
 import errno
 import html
 import socket
-import sys
 import time
 from urllib.parse import urlsplit
 

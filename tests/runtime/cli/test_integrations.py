@@ -90,7 +90,7 @@ async def test_authorize_refuses_a_per_user_profile(tmp_path):
     async with run_sandbox(port=0, db=tmp_path / "org.db") as org:
         write_config(tmp_path, org, "per_user", "http://127.0.0.1:9/oauth/callback")
         proc = await parley("integrations", "authorize", "crm", cwd=tmp_path)
-        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 1
     assert "per_user" in err.decode() and "Traceback" not in err.decode()
 
@@ -98,6 +98,6 @@ async def test_authorize_refuses_a_per_user_profile(tmp_path):
 async def test_authorize_an_unknown_profile(tmp_path):
     (tmp_path / "config.yaml").write_text("dialogs: []\n")
     proc = await parley("integrations", "authorize", "nope", cwd=tmp_path)
-    out, err = await asyncio.wait_for(proc.communicate(), 30)
+    _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 1
     assert "There is no auth profile 'nope'" in err.decode()
