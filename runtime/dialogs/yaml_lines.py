@@ -1,0 +1,236 @@
+"""YAML with line numbers: every mapping remembers the line of each key, every list the line of
+each item, so that a problem can be reported at ``FILE:LINE``.
+
+Scalars are read as YAML 1.2's core schema says, which is what authors expect: ``yes``, ``no``,
+``on`` and ``off`` stay text (a button labelled "No" stays "No"), ``2026-12-01`` stays text
+rather than becoming a date, ``010`` is ten and ``10:30`` is text rather than 630.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+MAX_VALUES = 100_000  # after aliases are expanded; a dialog file is far smaller
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class YamlMap(dict[Any, Any]):
+    """A mapping read from YAML: `line` is where it starts, `lines[key]` where each key is."""
+
+    line: int
+    lines: dict[Any, int]
+    duplicates: list[tuple[Any, int, int]]  # (key, line, line of the first one)
+
+    def line_of(self, key: Any) -> int:
+        return self.lines.get(key, self.line)
+
+
+class YamlSeq(list[Any]):
+    """A list read from YAML: `line` is where it starts, `lines[i]` where item i starts."""
+
+    line: int
+    lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.lines[index] if 0 <= index < len(self.lines) else self.line
+
+
+@dataclass(frozen=True, slots=True)
+class YamlProblem:
+    line: int
+    message: str
+
+
+class YamlError(Exception):
+    """The text is not YAML that can be read; carries the line and a plain message."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+class LineLoader(yaml.SafeLoader):
+    """SafeLoader with the core schema's scalars and line-keeping collections."""
+
+    yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def construct_line_map(self, node: MappingNode) -> Iterator[YamlMap]:
+        data = YamlMap()
+        data.line, data.lines, data.duplicates = node.start_mark.line + 1, {}, []
+        yield data
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE:
+                continue
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not _hashable(key):
+                raise ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            if key in first:
+                data.duplicates.append((key, line, first[key]))
+            else:
+                first[key] = line
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not _hashable(key):
+                raise ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark
+                )
+            data[key] = self.construct_object(value_node, deep=True)
+            data.lines[key] = key_node.start_mark.line + 1
+
+    def construct_line_seq(self, node: SequenceNode) -> Iterator[YamlSeq]:
+        data = YamlSeq()
+        data.line = node.start_mark.line + 1
+        data.lines = [item.start_mark.line + 1 for item in node.value]
+        yield data
+        data.extend(self.construct_object(item, deep=True) for item in node.value)
+
+    def construct_core_int(self, node: ScalarNode) -> int:
+        text = str(self.construct_scalar(node))
+        sign, digits = (-1, text[1:]) if text[:1] == "-" else (1, text.lstrip("+"))
+        try:
+            if digits[:2] in ("0o", "0x"):
+                return sign * int(digits[2:], 8 if digits[1] == "o" else 16)
+            return sign * int(digits, 10)
+        except ValueError:
+            raise ConstructorError(
+                None, None, f"{text!r} is not a whole number", node.start_mark
+            ) from None
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:map", LineLoader.construct_line_map)
+LineLoader.add_constructor("tag:yaml.org,2002:seq", LineLoader.construct_line_seq)
+LineLoader.add_constructor("tag:yaml.org,2002:int", LineLoader.construct_core_int)
+
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+0123456789."),
+    ),
+    (_MERGE, r"^(?:<<)$", ["<"]),
+):
+    LineLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
+
+
+_HINTS = {
+    "mapping values are not allowed here": (
+        "a text containing ': ' must be quoted, e.g. text: \"Note: it's late\""
+    ),
+    "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
+    "could not find expected ':'": "write a key with ':' after it, e.g. prompt: Your name?",
+}
+
+
+def parse_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
+    """The document in `text` (None when empty) and the duplicate keys found in it.
+
+    Raises `YamlError` with the line and a plain message when the text cannot be read.
+    """
+    try:
+        data = yaml.load(text, Loader=LineLoader)  # a SafeLoader: builds plain values only
+    except yaml.MarkedYAMLError as exc:
+        raise _plain(exc) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(1, f"could not parse YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError(1, "could not parse YAML: it is nested too deeply") from None
+    _check_size(data)
+    return data, list(_duplicates(data, set()))
+
+
+def _plain(exc: yaml.MarkedYAMLError) -> YamlError:
+    problem, context = exc.problem or "", exc.context or ""
+    # A simple key that lacks its ':' is reported on the line after it; the key is the mistake.
+    culprit = exc.context_mark if context.endswith("simple key") else None
+    mark = culprit or exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    if problem == "but found another document":
+        return YamlError(line, "a dialog file holds one YAML document: remove the '---' line")
+    message = f"could not parse YAML: {problem or context}"
+    if context and problem and exc.context_mark and exc.context_mark.line + 1 != line:
+        message += f" ({context} at line {exc.context_mark.line + 1})"
+    hint = _HINTS.get(problem)
+    return YamlError(line, f"{message}; {hint}" if hint else message)
+
+
+def _check_size(data: Any) -> None:
+    sizes: dict[int, int] = {}
+
+    def size(value: Any) -> int:
+        if not isinstance(value, dict | list):
+            return 1
+        known = sizes.get(id(value))
+        if known is not None:
+            if known < 0:
+                raise YamlError(
+                    getattr(value, "line", 1), "a YAML alias refers to a value that contains it"
+                )
+            return known
+        sizes[id(value)] = -1
+        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        total = 1 + sum(size(item) for item in items)
+        if total > MAX_VALUES:
+            raise YamlError(
+                getattr(value, "line", 1),
+                f"the file holds more than {MAX_VALUES} values once its aliases are expanded",
+            )
+        sizes[id(value)] = total
+        return total
+
+    size(data)
+
+
+def _duplicates(value: Any, seen: set[int]) -> Iterator[YamlProblem]:
+    if not isinstance(value, dict | list) or id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, YamlMap):
+        for key, line, first in value.duplicates:
+            yield YamlProblem(
+                line, f"duplicate key {key!r} (first at line {first}); keep only one of them"
+            )
+    for item in value.values() if isinstance(value, dict) else value:
+        yield from _duplicates(item, seen)
+
+
+def key_lines(value: Any, prefix: str = "") -> dict[str, int]:
+    """Every key and list item under `value` with its line, by dotted path
+    (``request.json.Company``, ``next.0.when``)."""
+    out: dict[str, int] = {}
+    if isinstance(value, YamlMap):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out[path] = value.line_of(key)
+            out.update(key_lines(item, path))
+    elif isinstance(value, YamlSeq):
+        for index, item in enumerate(value):
+            path = f"{prefix}.{index}" if prefix else str(index)
+            out[path] = value.line_of(index)
+            out.update(key_lines(item, path))
+    return out
