@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, contextmanager
 from pathlib import Path
@@ -37,6 +38,8 @@ CREATE INDEX IF NOT EXISTS queue_key ON queue (ns, key, seq);
 """
 SCAN_PAGE = 500
 SWEEP_EVERY = 60.0  # seconds between purges of every expired value
+CACHE_SIZE = 50_000  # conversations kept in memory, most recently used
+CACHED = frozenset({"conv"})  # namespaces only this process writes (see the class docstring)
 
 
 class SQLiteStore:
@@ -45,13 +48,20 @@ class SQLiteStore:
     Every statement runs in autocommit mode, so each one is its own transaction: `take` and
     `drain` are single DELETE ... RETURNING statements and therefore atomic. Expired values are
     invisible at once and purged lazily (on read, and in a sweep at most once a minute).
+
+    Values of the namespaces in `cached` (conversation states) are also kept in a bounded
+    write-through cache, so a turn reads its state without a round trip to SQLite's thread.
+    That is sound because one process owns the file; other namespaces (tokens, which
+    `parley integrations authorize` may write from another process) are always read from disk.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, cached: frozenset[str] = CACHED) -> None:
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
         self._locks = KeyLocks()
         self._next_sweep = 0.0
+        self._cached = cached
+        self._cache: OrderedDict[tuple[str, str], tuple[bytes, float | None]] = OrderedDict()
 
     async def open(self) -> None:
         if self._db is not None:
@@ -80,11 +90,26 @@ class SQLiteStore:
     async def close(self) -> None:
         if self._db is not None:
             db, self._db = self._db, None
+            self._cache.clear()
             await db.close()
+
+    def _remember(self, ns: str, key: str, value: bytes, expires_at: float | None) -> None:
+        if ns in self._cached:
+            self._cache[(ns, key)] = (value, expires_at)
+            self._cache.move_to_end((ns, key))
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+    def _forget(self, ns: str, key: str) -> None:
+        self._cache.pop((ns, key), None)
 
     async def get(self, ns: str, key: str) -> bytes | None:
         check_namespace(ns)
         now = time.time()
+        hit = self._cache.get((ns, key))
+        if hit is not None and (hit[1] is None or hit[1] > now):
+            self._cache.move_to_end((ns, key))
+            return hit[0]
         row = await self._one("SELECT value, expires_at FROM kv WHERE ns = ? AND key = ?", ns, key)
         if row is None:
             return None
@@ -94,12 +119,14 @@ class SQLiteStore:
                 "DELETE FROM kv WHERE ns = ? AND key = ? AND expires_at <= ?", ns, key, now
             )
             return None
+        self._remember(ns, key, bytes(value), expires_at)
         return bytes(value)
 
     async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
         check_namespace(ns)
         check_value(value)
         expires_at = None if ttl is None else time.time() + ttl
+        self._forget(ns, key)
         await self._run(
             "INSERT INTO kv (ns, key, value, expires_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, "
@@ -109,12 +136,14 @@ class SQLiteStore:
             bytes(value),
             expires_at,
         )
+        self._remember(ns, key, bytes(value), expires_at)
         if time.monotonic() >= self._next_sweep:
             await self._sweep()
 
     async def take(self, ns: str, key: str) -> bytes | None:
         check_namespace(ns)
         now = time.time()
+        self._forget(ns, key)
         row = await self._one(
             "DELETE FROM kv WHERE ns = ? AND key = ? RETURNING value, expires_at", ns, key
         )
@@ -124,6 +153,7 @@ class SQLiteStore:
 
     async def delete(self, ns: str, key: str) -> None:
         check_namespace(ns)
+        self._forget(ns, key)
         await self._run("DELETE FROM kv WHERE ns = ? AND key = ?", ns, key)
 
     async def push(self, ns: str, key: str, value: bytes) -> None:
