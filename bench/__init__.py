@@ -1,0 +1,1 @@
+"""Benchmarks of Parley, run by hand; each prints a table."""
