@@ -21,7 +21,7 @@ from runtime.dialogs.model import Dialog
 from runtime.engine.engine import ConversationWords, Engine
 from runtime.engine.executor import Authorizer, Executor
 from runtime.engine.service import ServiceClient
-from runtime.entities import EntitySettings
+from runtime.entities import EntitySettings, warm_up
 from runtime.intents import IntentMatcher
 from runtime.store import open_store
 from runtime.store.base import Store
@@ -103,14 +103,14 @@ class Bot:
         if authorizer is None:
             authorizer = make_authorizer(config, store, oauth, http, env=env)
         conv = config.conversation
+        settings = EntitySettings(
+            locale=config.bot.locale, timezone=config.bot.timezone, currency=config.bot.currency
+        )
+        warm_up(settings)
         executor = Executor(
             compiled,
             services=ServiceClient(http),
-            settings=EntitySettings(
-                locale=config.bot.locale,
-                timezone=config.bot.timezone,
-                currency=config.bot.currency,
-            ),
+            settings=settings,
             globals=config.globals,
             authorizer=authorizer,
         )

@@ -23,7 +23,7 @@ from runtime.engine.messages import Outbound, error, say
 from runtime.engine.state import ConversationState, Status, decode, encode
 from runtime.engine.text_input import MAX_CHARS, clean_text, normalise_command
 from runtime.engine.turn import Deliver, Turn, User
-from runtime.entities import find
+from runtime.entities import FINDABLE, find
 from runtime.errors import ChannelError, TemplateError
 from runtime.intents import IntentMatcher
 from runtime.store.base import Store
@@ -31,7 +31,6 @@ from runtime.store.base import Store
 log = logging.getLogger("parley.engine")
 
 CONVERSATIONS = "conv"
-PREFILLABLE = frozenset({"email", "phone", "date", "number", "currency", "list"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +252,7 @@ class Engine:
         for cn in dialog.entity_nodes:
             node = cn.node
             assert isinstance(node, EntityNode)
-            if node.entity_type in PREFILLABLE:
+            if node.entity_type in FINDABLE:
                 by_type.setdefault(node.entity_type, []).append(cn)
         found: dict[str, Any] = {}
         for kind, nodes in by_type.items():
