@@ -82,6 +82,9 @@ class Templates:
             keep_trailing_newline=False,
             auto_reload=False,
         )
+        from runtime.integrations.salesforce.filters import FILTERS as SALESFORCE_FILTERS
+
+        self.env.filters.update(SALESFORCE_FILTERS)
         self.env.filters.update(filters or {})
         self._templates: dict[str, Template] = {}
         self._expressions: dict[str, TemplateExpression] = {}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from runtime.auth.profiles import Profile
+from runtime.integrations.salesforce.edition import check_edition
 
 SYSTEM_SCOPE = "full refresh_token offline_access"
 CLIENT_ID_ENV = "PARLEY_SALESFORCE_CLIENT_ID"
@@ -34,9 +36,12 @@ def salesforce_profile(
     sf = config.integrations.salesforce
     if not sf.enabled:
         return None
+    verify = functools.partial(check_edition, api_version=sf.api_version)
     if sf.app == "custom":
         base = profiles[sf.auth_profile]
-        return dataclasses.replace(base, name="salesforce", facts=salesforce_facts)
+        return dataclasses.replace(
+            base, name="salesforce", mode=sf.mode, facts=salesforce_facts, verify=verify
+        )
     login = sf.login_url.rstrip("/")
     return Profile(
         name="salesforce",
@@ -50,4 +55,5 @@ def salesforce_profile(
         callback_url=config.server.public_url.rstrip("/") + "/oauth/callback",
         mode=sf.mode,
         facts=salesforce_facts,
+        verify=verify,
     )
