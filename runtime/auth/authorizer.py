@@ -10,6 +10,7 @@ subject) at a time, even across many concurrent turns; a refused refresh drops t
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -152,7 +153,12 @@ class OAuthAuthorizer:
         )
         text = f"Please connect your {profile.provider} account to continue."
         turn.state.status = Status.PARKED
-        turn.state.parked = {"profile": profile.name, "provider": profile.provider, "link": link}
+        turn.state.parked = {
+            "profile": profile.name,
+            "provider": profile.provider,
+            "link": link,
+            "until": round(time.time() + self.states.ttl, 3),
+        }
         await turn.emit(
             Outbound(
                 type="auth_link",

@@ -11,6 +11,7 @@ creating a record twice.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -165,16 +166,21 @@ class Engine:
             log.error("%s", exc)
             turn.state.finish()
             await turn.emit(say(exc.user_message))
-        except TemplateError as exc:
-            log.error("%s", exc)
+        except Exception as exc:  # the user is told in a sentence; operators get the traceback
+            if isinstance(exc, TemplateError):
+                log.error("%s", exc)
+                detail = f" ({exc})"
+            else:
+                log.exception("a turn of user %r failed", turn.user.id)
+                detail = ""
             if turn.side_effect:
                 turn.state.finish()
-                await turn.emit(say(f"Sorry, something went wrong on my side ({exc})."))
+                await turn.emit(say(f"Sorry, something went wrong on my side{detail}."))
             else:
                 turn.state = decode(checkpoint)
                 await turn.emit(
                     say(
-                        f"Sorry, something went wrong on my side ({exc}). "
+                        f"Sorry, something went wrong on my side{detail}. "
                         "You can try again, or say cancel."
                     )
                 )
@@ -267,6 +273,12 @@ class Engine:
     async def _remind_parked(self, turn: Turn) -> None:
         parked = turn.state.parked or {}
         link = parked.get("link")
+        if not link or parked.get("until", 0) <= time.time():
+            # The link has expired: run the service node again, which finds a token that
+            # arrived meanwhile or sends a fresh link.
+            turn.state.status, turn.state.parked = Status.ACTIVE, None
+            await self.executor.advance(turn)
+            return
         if link:
             await turn.emit(
                 Outbound(

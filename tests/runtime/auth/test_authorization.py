@@ -317,3 +317,17 @@ async def test_a_parked_conversation_is_small(world):
     await parked(w)
     raw = await w.bot.store.get("conv", "alice")
     assert len(raw) <= 2048
+
+
+async def test_a_message_after_the_link_expired_gets_a_fresh_link(world):
+    w = await world()
+    w.bot.engine.executor.authorizer.states.ttl = 0.05
+    first = (await parked(w))[0]
+    await asyncio.sleep(0.1)
+    w.bot.engine.executor.authorizer.states.ttl = 600
+    again = await w.bot.engine.handle(ALICE, "hello?")
+    assert [m.type for m in again] == ["auth_link"]
+    assert again[0].url != first.url
+    params = await w.follow(again[0].url)
+    result = await w.bot.engine.authorization_callback(state=params["state"], code=params["code"])
+    assert LEAD_CREATED.fullmatch(result.messages[0].text)
