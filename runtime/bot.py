@@ -68,6 +68,7 @@ class Bot:
         store: Store,
         http: httpx.AsyncClient,
         engine: Engine,
+        oauth: OAuthClient,
         *,
         owns_http: bool,
     ) -> None:
@@ -77,7 +78,7 @@ class Bot:
         self.http = http
         self.engine = engine
         self._owns_http = owns_http
-        self.oauth = OAuthClient()
+        self.oauth = oauth
 
     @classmethod
     async def open(
@@ -86,6 +87,7 @@ class Bot:
         *,
         store: Store | None = None,
         http: httpx.AsyncClient | None = None,
+        oauth: OAuthClient | None = None,
         authorizer: Authorizer | None = None,
         dialogs: Sequence[Dialog] | None = None,
         env: Mapping[str, str] | None = None,
@@ -99,7 +101,7 @@ class Bot:
         await store.open()
         owns_http = http is None
         http = http or httpx.AsyncClient(follow_redirects=False)
-        oauth = OAuthClient()
+        oauth = oauth or OAuthClient()
         if authorizer is None:
             authorizer = make_authorizer(config, store, oauth, http, env=env)
         conv = config.conversation
@@ -126,9 +128,7 @@ class Bot:
             max_chars=conv.max_message_chars,
             state_ttl=conv.state_ttl_days * DAY if conv.state_ttl_days else None,
         )
-        bot = cls(config, compiled, store, http, engine, owns_http=owns_http)
-        bot.oauth = oauth
-        return bot
+        return cls(config, compiled, store, http, engine, oauth, owns_http=owns_http)
 
     async def close(self) -> None:
         await self.oauth.aclose()
