@@ -84,9 +84,9 @@ class Engine:
         except ChannelError as exc:
             return [_reply(error(exc.code, str(exc)), message_id)]
         async with self.store.lock(_lock_key(user)):
-            state = await self.load(user)
+            raw, state = await self._load(user)
             turn = Turn(user, state, reply_to=message_id, deliver=deliver)
-            await self._guarded(turn, self._on_message(turn, clean))
+            await self._guarded(turn, self._on_message(turn, clean), raw)
             return turn.out
 
     async def start(
@@ -101,8 +101,9 @@ class Engine:
         if dialog_id not in self.dialogs:
             raise KeyError(f"unknown dialog {dialog_id!r}")
         async with self.store.lock(_lock_key(user)):
-            turn = Turn(user, await self.load(user), deliver=deliver)
-            await self._guarded(turn, self._begin(turn, dialog_id, entities=entities))
+            raw, state = await self._load(user)
+            turn = Turn(user, state, deliver=deliver)
+            await self._guarded(turn, self._begin(turn, dialog_id, entities=entities), raw)
             return turn.out
 
     async def authorization_callback(
@@ -130,7 +131,7 @@ class Engine:
             return CallbackResult(str(verdict.outcome), None, [], page)
         user = User(pending.user_id, pending.channel)
         async with self.store.lock(_lock_key(user)):
-            conv = await self.load(user)
+            raw, conv = await self._load(user)
             turn = Turn(user, conv, deliver=deliver)
             parked_here = (
                 conv.status == Status.PARKED
@@ -141,25 +142,30 @@ class Engine:
             if parked_here:
                 if verdict.ok:
                     conv.status, conv.parked = Status.ACTIVE, None
-                    await self._guarded(turn, self.executor.advance(turn))
+                    await self._guarded(turn, self.executor.advance(turn), raw)
                 else:
                     text = authorizer.failure_text(verdict)
-                    await self._guarded(turn, self.executor.auth_failed(turn, text))
+                    await self._guarded(turn, self.executor.auth_failed(turn, text), raw)
                     if verdict.detail:
                         page = f"{page} {verdict.detail}"
         return CallbackResult(str(verdict.outcome), user, turn.out, page)
 
     async def load(self, user: User) -> ConversationState:
+        return (await self._load(user))[1]
+
+    async def _load(self, user: User) -> tuple[bytes | None, ConversationState]:
+        """The stored bytes (the turn's checkpoint) and the state they hold."""
         raw = await self.store.get(CONVERSATIONS, user.id)
-        return decode(raw) if raw else ConversationState()
+        return raw, (decode(raw) if raw else ConversationState())
 
     async def save(self, user: User, state: ConversationState) -> None:
         await self.store.put(CONVERSATIONS, user.id, encode(state), ttl=self.state_ttl)
 
     # -- a turn ---------------------------------------------------------------------------------
 
-    async def _guarded(self, turn: Turn, work: Any) -> None:
-        checkpoint = encode(turn.state)
+    async def _guarded(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
+        """Run `work`; on failure tell the user and go back to `checkpoint` (the stored state
+        the turn began from) unless a non-idempotent call already went out."""
         try:
             await work
         except DialogStopped as exc:
@@ -177,7 +183,11 @@ class Engine:
                 turn.state.finish()
                 await turn.emit(say(f"Sorry, something went wrong on my side{detail}."))
             else:
-                turn.state = decode(checkpoint)
+                turn.state = (
+                    decode(checkpoint)
+                    if checkpoint
+                    else ConversationState(session=turn.state.session)
+                )
                 await turn.emit(
                     say(
                         f"Sorry, something went wrong on my side{detail}. "
