@@ -15,12 +15,12 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from runtime.cli import chat, graph, integrations, sandbox, validate
+    from runtime.cli import chat, demo, graph, integrations, sandbox, serve, test, validate
 
     parser = argparse.ArgumentParser(prog="parley", description="Run and test Parley bots.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (chat, validate, graph, integrations, sandbox):
+    for module in (serve, demo, chat, test, validate, graph, integrations, sandbox):
         module.register(sub)
     return parser
 

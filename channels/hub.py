@@ -1,0 +1,84 @@
+"""Open WebSockets by user, and the outbox of users who have none open.
+
+A message for a user goes to every socket they have open; when none is open (or every send
+fails) it is pushed to the user's outbox in the store, and the next socket the user opens gets
+the outbox first, in order, exactly once. One lock per user in this process keeps a reconnect's
+outbox and new messages in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Sequence
+
+from aiohttp import WSCloseCode, web
+
+from channels.wire import dumps
+from runtime.engine.messages import Outbound
+from runtime.store import KeyLocks
+from runtime.store.base import Store
+
+OUTBOX = "outbox"
+
+
+class SocketHub:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.every: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
+        self._by_user: dict[str, set[web.WebSocketResponse]] = {}
+        self._locks = KeyLocks()
+
+    def __len__(self) -> int:
+        return len(self.every)
+
+    async def attach(self, user_id: str, ws: web.WebSocketResponse) -> None:
+        """Register an open socket and send it what waited in the user's outbox."""
+        async with self._locks.hold(user_id):
+            self.every.add(ws)
+            self._by_user.setdefault(user_id, set()).add(ws)
+            waiting = await self.store.drain(OUTBOX, user_id)
+            for i, raw in enumerate(waiting):
+                if not await _send(ws, raw.decode()):
+                    for rest in waiting[i:]:
+                        await self.store.push(OUTBOX, user_id, rest)
+                    break
+
+    def detach(self, user_id: str, ws: web.WebSocketResponse) -> None:
+        sockets = self._by_user.get(user_id)
+        if sockets is not None:
+            sockets.discard(ws)
+            if not sockets:
+                del self._by_user[user_id]
+        self.every.discard(ws)
+
+    async def send(self, user_id: str, messages: Sequence[Outbound]) -> None:
+        """Deliver to every open socket of the user, else keep in the outbox."""
+        if not messages:
+            return
+        async with self._locks.hold(user_id):
+            for message in messages:
+                text = dumps(message.to_wire())
+                sent = False
+                for ws in list(self._by_user.get(user_id, ())):
+                    sent = await _send(ws, text) or sent
+                if not sent:
+                    await self.store.push(OUTBOX, user_id, text.encode())
+
+    async def reply(self, ws: web.WebSocketResponse, message: Outbound) -> None:
+        """An answer for one socket only (an error about its own frame)."""
+        await _send(ws, dumps(message.to_wire()))
+
+    async def close_all(self, code: int = WSCloseCode.GOING_AWAY, reason: str = "") -> None:
+        closing = [ws.close(code=code, message=reason.encode()[:120]) for ws in list(self.every)]
+        await asyncio.gather(*closing, return_exceptions=True)
+
+
+async def _send(ws: web.WebSocketResponse, text: str) -> bool:
+    if ws.closed:
+        return False
+    try:
+        await ws.send_str(text)
+    except ConnectionError:
+        return False
+    return True

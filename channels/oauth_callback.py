@@ -1,0 +1,57 @@
+"""`GET /oauth/callback`: where identity providers send the browser back.
+
+The browser's own session (the signed token in the `parley_session` cookie, set by the web chat)
+is the presenter: a link issued to another user is refused. The page says the engine's sentence
+(escaped), and what the resumed conversation said goes to the user's channel.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from channels.base import Deliveries
+from channels.identity import COOKIE, UserTokens
+from channels.pages import Pages
+from channels.turns import UNAVAILABLE, Turns
+from runtime.errors import ChannelError
+
+log = logging.getLogger("parley.channels")
+
+PATH = "/oauth/callback"
+FAILED = "The authorization could not be completed. Please try again from the chat."
+MAX_PARAM_CHARS = 4096
+
+
+class OAuthCallback:
+    def __init__(
+        self, *, turns: Turns, tokens: UserTokens, deliveries: Deliveries, pages: Pages
+    ) -> None:
+        self.turns = turns
+        self.tokens = tokens
+        self.deliveries = deliveries
+        self.pages = pages
+
+    def add_routes(self, app: web.Application) -> None:
+        app.router.add_get(PATH, self.handle)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        query = request.query
+        state, code, error = query.get("state", ""), query.get("code"), query.get("error")
+        if any(v and len(v) > MAX_PARAM_CHARS for v in (state, code, error)):
+            return self.pages.callback(FAILED, ok=False, status=400)
+        presenter = self.tokens.user_or_none(request.cookies.get(COOKIE))
+        try:
+            result = await self.turns.callback(
+                state=state, code=code, error=error, presenter=presenter
+            )
+        except ChannelError:
+            return self.pages.callback(UNAVAILABLE, ok=False, status=503)
+        except Exception:
+            log.exception("the OAuth callback failed")
+            return self.pages.callback(FAILED, ok=False, status=500)
+        if result.user is not None and result.messages:
+            await self.deliveries.to_user(result.user, result.messages)
+        ok = result.outcome == "connected"
+        return self.pages.callback(result.page, ok=ok, status=200 if ok else 400)

@@ -1,0 +1,231 @@
+"""The bot's one HTTP server: `create_app(bot)` for tests and embedding, `serve(config)` to run.
+
+    GET  /                   web chat page (channels.web.enabled)
+    GET  /static/...         its CSS and JS
+    POST /api/sessions       an identity: {"user_id", "token"}
+    GET  /ws?token=          WebSocket (channels.websocket.enabled)
+    POST /webhook            webhook (channels.webhook.enabled)
+    GET  /webhook/messages   messages waiting for a webhook user (sync mode)
+    GET  /oauth/callback     OAuth 2.0 redirect target
+    GET  /healthz, /metrics  operations
+
+Shutdown (SIGINT or SIGTERM under `serve`): the listening socket closes, new turns are refused,
+turns in flight finish and are stored, then every WebSocket is closed with 1001 (going away),
+pending webhook callbacks stay stored for the next start, and the store closes last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+from aiohttp import WSCloseCode, web
+
+from channels.base import Channel, Deliveries
+from channels.callbacks import CallbackPoster
+from channels.health import Operations
+from channels.hub import SocketHub
+from channels.identity import UserTokens
+from channels.metrics import Metrics
+from channels.oauth_callback import PATH as CALLBACK
+from channels.oauth_callback import OAuthCallback
+from channels.origins import Origins
+from channels.pages import WEB_DIR, Pages
+from channels.responses import errors_as_json
+from channels.sessions import Sessions
+from channels.settings import ChannelSettings
+from channels.turns import Turns
+from channels.webhook import WebhookChannel
+from channels.websocket import WebSocketChannel
+from runtime.auth.crypto import load_or_create_key
+from runtime.bot import Bot
+from runtime.config import Config, ServerConfig, WebhookMode
+from runtime.errors import ParleyError
+
+log = logging.getLogger("parley.channels")
+
+BOT = web.AppKey("bot", Bot)
+SETTINGS = web.AppKey("settings", ChannelSettings)
+METRICS = web.AppKey("metrics", Metrics)
+TURNS = web.AppKey("turns", Turns)
+HUB = web.AppKey("hub", SocketHub)
+TOKENS = web.AppKey("tokens", UserTokens)
+CHANNELS = web.AppKey("channels", dict[str, Channel])
+POSTER = web.AppKey("poster", CallbackPoster)  # present in async webhook mode only
+
+
+def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Application:
+    """The server's application for an opened bot; the caller closes the bot after the app."""
+    settings = settings or ChannelSettings()
+    config = bot.config
+    app = web.Application(middlewares=[errors_as_json], client_max_size=settings.webhook_max_body)
+    metrics = Metrics()
+    turns = Turns(bot.engine, metrics)
+    hub = SocketHub(bot.store)
+    tokens = UserTokens(
+        load_or_create_key(config.secrets.key, config.root / "var"), settings.token_ttl
+    )
+    origins = Origins.from_config(config)
+    pages = Pages(config.bot.name)
+    app[BOT], app[SETTINGS], app[METRICS], app[TURNS], app[HUB], app[TOKENS] = (
+        bot, settings, metrics, turns, hub, tokens
+    )  # fmt: skip
+
+    channels: dict[str, Channel] = {}
+    if config.channels.websocket.enabled:
+        channels["websocket"] = WebSocketChannel(
+            hub=hub, tokens=tokens, origins=origins, turns=turns, settings=settings
+        )
+        secure = config.server.public_url.startswith("https:")
+        Sessions(tokens=tokens, origins=origins, secure_cookie=secure).add_routes(app)
+    webhook = config.channels.webhook
+    poster = None
+    if webhook.enabled:
+        if webhook.mode is WebhookMode.ASYNC and webhook.secret:
+            poster = app[POSTER] = CallbackPoster(
+                bot.store,
+                url=webhook.callback_url,
+                secret=webhook.secret,
+                timeout=settings.callback_timeout,
+                first_delay=settings.retry_first,
+                max_delay=settings.retry_max,
+            )
+        channels["webhook"] = WebhookChannel(
+            config=webhook, store=bot.store, turns=turns, settings=settings, poster=poster
+        )
+    for channel in channels.values():
+        channel.add_routes(app)
+    metrics.websockets.set_function(lambda: len(hub))
+    if poster is not None:
+        metrics.webhook_pending.set_function(lambda: len(poster))
+    app[CHANNELS] = channels
+
+    if webhook.enabled and not webhook.secret:
+        log.warning("channels.webhook has no secret: /webhook answers 503 until one is set")
+    OAuthCallback(
+        turns=turns, tokens=tokens, deliveries=Deliveries(channels, bot.store), pages=pages
+    ).add_routes(app)
+    Operations(bot=bot, turns=turns, metrics=metrics).add_routes(app)
+    if config.channels.web.enabled:
+        if "websocket" in channels:
+            app.router.add_get("/", pages.chat)
+            app.router.add_static("/static/", WEB_DIR)
+        else:
+            log.warning("the web chat needs channels.websocket: it is not served")
+
+    app.cleanup_ctx.append(_lifecycle)
+    app.on_shutdown.append(_shutdown)
+    return app
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    """Count the bot's outbound responses; resume and, at the end, stop webhook callbacks."""
+    hooks = app[BOT].http.event_hooks["response"]
+    hooks.append(app[METRICS].on_response)
+    poster = app.get(POSTER)
+    if poster is not None:
+        resumed = await poster.start()
+        if resumed:
+            log.info("resuming %d undelivered webhook callbacks", resumed)
+    try:
+        yield
+    finally:
+        if poster is not None:
+            await poster.close()
+        hooks.remove(app[METRICS].on_response)
+
+
+async def _shutdown(app: web.Application) -> None:
+    turns = app[TURNS]
+    turns.closing = True
+    if not await turns.wait_idle(app[SETTINGS].shutdown_grace):
+        log.warning(
+            "turns still running after %.0f s; closing anyway", app[SETTINGS].shutdown_grace
+        )
+    await app[HUB].close_all(WSCloseCode.GOING_AWAY, "server shutting down")
+
+
+async def serve(
+    config: Config,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    settings: ChannelSettings | None = None,
+) -> None:
+    """Run the server until SIGINT or SIGTERM, then shut down gracefully.
+
+    `host` and `port` override `server.host` and `server.port`; a `public_url` that was the
+    configured address (the default) follows them, and so do callback URLs derived from it.
+    """
+    config = _listening_on(config, host, port)
+    bot = await Bot.open(config)
+    try:
+        app = create_app(bot, settings)
+        runner = web.AppRunner(app, handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, config.server.host, config.server.port)
+            try:
+                await site.start()
+            except OSError as exc:
+                where = f"{config.server.host}:{config.server.port}"
+                reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+                raise ParleyError(
+                    f"The bot could not listen on {where} ({reason}). Pick another with --port."
+                ) from exc
+            _announce(config, runner)
+            await wait_for_signal()
+        finally:
+            await runner.cleanup()
+    finally:
+        await bot.close()
+
+
+def _listening_on(config: Config, host: str | None, port: int | None) -> Config:
+    old = config.server
+    server = replace(
+        old,
+        host=old.host if host is None else host,
+        port=old.port if port is None else port,
+    )
+    if old.public_url != _address(old) or server == old:
+        return config
+    server = replace(server, public_url=_address(server))
+    old_callback, callback = old.public_url + CALLBACK, server.public_url + CALLBACK
+    profiles = {
+        name: replace(p, callback_url=callback) if p.callback_url == old_callback else p
+        for name, p in config.auth_profiles.items()
+    }
+    return replace(config, server=server, auth_profiles=profiles)
+
+
+def _address(server: ServerConfig) -> str:
+    host = f"[{server.host}]" if ":" in server.host else server.host
+    return f"http://{host}:{server.port}"
+
+
+def _announce(config: Config, runner: web.AppRunner) -> None:
+    bound = runner.addresses[0] if runner.addresses else None
+    where = (
+        f"http://{bound[0]}:{bound[1]}" if isinstance(bound, tuple) else config.server.public_url
+    )
+    print(f"{config.bot.name} is listening on {where}", flush=True)
+    if config.channels.web.enabled and config.channels.websocket.enabled:
+        print(f"Web chat: {config.server.public_url}/", flush=True)
+
+
+async def wait_for_signal() -> None:
+    """Return once the process gets SIGINT or SIGTERM (their default handlers are restored)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,87 @@
+"""Every engine call the channels make, measured and counted in flight.
+
+Shutting down first refuses new turns, then waits until the turns in flight have finished (and
+so are stored) before the sockets close and the store shuts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from prometheus_client import Counter, Histogram
+
+from channels.metrics import Metrics
+from runtime.engine.engine import CallbackResult, Engine
+from runtime.engine.messages import Outbound
+from runtime.engine.turn import Deliver, User
+from runtime.errors import ChannelError
+
+UNAVAILABLE = "The server is restarting; send that again in a moment."
+
+
+class Turns:
+    def __init__(self, engine: Engine, metrics: Metrics) -> None:
+        self.engine = engine
+        self.metrics = metrics
+        self.closing = False
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._by_channel: dict[str, tuple[Counter, Histogram]] = {}
+
+    async def handle(
+        self, user: User, text: object, *, message_id: str | None, deliver: Deliver | None
+    ) -> list[Outbound]:
+        """`engine.handle`; ChannelError `unavailable` once shutting down."""
+        self._enter()
+        started = time.perf_counter()
+        try:
+            return await self.engine.handle(user, text, message_id=message_id, deliver=deliver)
+        finally:
+            count, seconds = self._meters(user.channel)
+            seconds.observe(time.perf_counter() - started)
+            count.inc()
+            self._leave()
+
+    async def callback(
+        self, *, state: str, code: str | None, error: str | None, presenter: str | None
+    ) -> CallbackResult:
+        """`engine.authorization_callback`, counted by outcome."""
+        self._enter()
+        try:
+            result = await self.engine.authorization_callback(
+                state=state, code=code, error=error, presenter=presenter
+            )
+        finally:
+            self._leave()
+        self.metrics.oauth_callbacks.labels(result.outcome).inc()
+        return result
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """Wait until no turn is in flight; False when `timeout` passed first."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def _meters(self, channel: str) -> tuple[Counter, Histogram]:
+        meters = self._by_channel.get(channel)
+        if meters is None:
+            meters = self._by_channel[channel] = (
+                self.metrics.turns.labels(channel),
+                self.metrics.turn_seconds.labels(channel),
+            )
+        return meters
+
+    def _enter(self) -> None:
+        if self.closing:
+            raise ChannelError("unavailable", UNAVAILABLE)
+        self._in_flight += 1
+        self._idle.clear()
+
+    def _leave(self) -> None:
+        self._in_flight -= 1
+        if not self._in_flight:
+            self._idle.set()

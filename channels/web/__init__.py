@@ -1,0 +1,2 @@
+"""The web chat's page, style and script, and the OAuth callback page: package data served by
+`channels.pages`, no Python."""

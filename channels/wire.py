@@ -1,0 +1,63 @@
+"""The WebSocket's wire format: a client frame in, bot messages out (spec/channels.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from runtime.engine.messages import Outbound, error
+from runtime.errors import ChannelError
+
+MAX_ID_CHARS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """`{"type": "message", "id": "c-1", "text": "..."}`; the engine judges the text itself."""
+
+    id: str | None
+    text: str
+
+
+class FrameError(ChannelError):
+    """A frame that cannot be processed; `reply_to` is its id when one could be read."""
+
+    def __init__(self, code: str, message: str, reply_to: str | None = None) -> None:
+        super().__init__(code, message)
+        self.reply_to = reply_to
+
+
+def parse_frame(data: str, *, max_bytes: int) -> Inbound:
+    """Read one text frame, or raise FrameError (`too_long` or `bad_request`)."""
+    if len(data) * 4 > max_bytes and len(data.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise FrameError("too_long", f"A frame may hold at most {max_bytes:,} bytes.")
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError):
+        raise FrameError("bad_request", "A frame must be a JSON object.") from None
+    if not isinstance(body, dict):
+        raise FrameError("bad_request", "A frame must be a JSON object.")
+    message_id = body.get("id")
+    if message_id is not None and (
+        not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_ID_CHARS
+    ):
+        raise FrameError("bad_request", f"`id` must be text of 1 to {MAX_ID_CHARS} characters.")
+    if body.get("type") != "message":
+        raise FrameError("bad_request", 'Only `"type": "message"` is accepted.', message_id)
+    text = body.get("text")
+    if not isinstance(text, str):
+        raise FrameError("bad_request", "`text` must be a string.", message_id)
+    return Inbound(message_id, text)
+
+
+def error_message(code: str, message: str, reply_to: str | None = None) -> Outbound:
+    return replace(error(code, message), reply_to=reply_to)
+
+
+def dumps(wire: dict[str, Any]) -> str:
+    return json.dumps(wire, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode(message: Outbound) -> str:
+    return dumps(message.to_wire())

@@ -1,0 +1,87 @@
+"""The web chat in headless Chromium (Debian's, never a downloaded build): chat through a
+dialog, open the authorization link, approve on the sandbox org's page, and see the resumed
+conversation appear in the chat."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from tests.channels.conftest import LEAD_DIALOG, crm_config
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 20_000  # a failsafe, not a measured duration
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def say(page: Page, text: str) -> None:
+    await page.fill("#text", text)
+    await page.press("#text", "Enter")
+
+
+async def test_chat_authorize_in_a_new_tab_and_see_the_conversation_resume(
+    serve_bot, sandbox_org, browser
+):
+    served = await serve_bot({"new_lead": LEAD_DIALOG}, crm_config(sandbox_org))
+    context = await browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    await page.goto(served.url + "/")
+    await expect(page.locator("#status")).to_have_text("Online")
+    bot_says = page.locator(".bubble.bot")
+
+    await say(page, "create a lead")
+    await expect(bot_says.last).to_have_text("What is the lead's last name?")
+    await say(page, "<img src=x onerror=alert(1)>")
+    await expect(bot_says.last).to_have_text(
+        "Which company does <img src=x onerror=alert(1)> work for?"
+    )
+    assert await page.locator(".log img").count() == 0
+    await say(page, "Analytical Engines")
+    connect = page.locator("a.connect")
+    await expect(connect).to_have_text("Connect Sandbox CRM")
+    assert await connect.get_attribute("target") == "_blank"
+
+    async with context.expect_page() as opened:
+        await connect.click()
+    login = await opened.value
+    await login.fill("#username", sandbox_org.username)
+    await login.fill("#password", sandbox_org.password)
+    await login.click("button.allow")
+    await expect(login.locator("#result")).to_have_text("Connected. You can return to the chat.")
+    assert login.url.startswith(served.url + "/oauth/callback?")
+
+    await expect(bot_says.last).to_have_text(
+        re.compile(r"^Lead 00Q\w+ created for Analytical Engines\.$")
+    )
+    # A reload continues the same conversation: the same user, now connected.
+    await page.reload()
+    await expect(page.locator("#status")).to_have_text("Online")
+    await say(page, "create a lead")
+    await expect(bot_says.last).to_have_text("What is the lead's last name?")
+    await say(page, "Babbage")
+    await say(page, "Difference Engines")
+    await expect(bot_says.last).to_have_text(
+        re.compile(r"^Lead 00Q\w+ created for Difference Engines\.$")
+    )
+    await context.close()

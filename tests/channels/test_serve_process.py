@@ -1,0 +1,146 @@
+"""`parley serve` as a process: SIGTERM in the middle of a turn lets the turn finish, be stored
+and answered, closes the socket with 1001 (going away), and a restart on the same SQLite file
+continues the conversation."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import yaml
+from aiohttp import WSMsgType, web
+
+from tests.channels.conftest import WAIT, Chat, free_port, new_session, until
+
+ROOT = Path(__file__).resolve().parents[2]
+
+BOOKING = """
+dialog: booking
+intents: [book a room]
+nodes:
+  - id: name
+    type: entity
+    entity_type: string
+    prompt: Your name?
+  - id: save
+    type: service
+    request:
+      method: POST
+      url: "{{ globals.api }}/save"
+      json: {name: "{{ entities.name }}"}
+    next: saved
+  - id: saved
+    type: message
+    text: "Saved {{ nodes.save.response.body.id }} for {{ entities.name }}."
+  - id: day
+    type: entity
+    entity_type: string
+    prompt: Which day?
+  - id: done
+    type: message
+    text: "See you on {{ entities.day }}, {{ entities.name }}."
+"""
+
+
+class SlowService:
+    """Answers /save only when released, so a turn can be caught in flight."""
+
+    def __init__(self) -> None:
+        self.arrived = asyncio.Event()
+        self.release = asyncio.Event()
+        self.calls = 0
+
+    async def save(self, request: web.Request) -> web.Response:
+        self.calls += 1
+        self.arrived.set()
+        await self.release.wait()
+        return web.json_response({"id": "S-1"}, status=201)
+
+
+async def start_parley(config: Path, port: int) -> asyncio.subprocess.Process:
+    """`parley serve --port PORT`: the config names no port, so its public_url follows."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "runtime.cli",
+        "serve",
+        "--config",
+        str(config),
+        "--port",
+        str(port),
+        cwd=config.parent,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None
+    while True:
+        line = (await asyncio.wait_for(process.stdout.readline(), WAIT)).decode()
+        assert line, (await process.stderr.read()).decode() if process.stderr else "no output"
+        if line.startswith("Web chat: "):
+            assert line.strip() == f"Web chat: http://127.0.0.1:{port}/"
+            return process
+
+
+def refuses_connections(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+async def test_sigterm_mid_turn_finishes_the_turn_then_a_restart_continues(
+    tmp_path, aiohttp_server
+):
+    service = SlowService()
+    api = web.Application()
+    api.router.add_post("/save", service.save)
+    api_server = await aiohttp_server(api)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    (tmp_path / "dialogs").mkdir()
+    (tmp_path / "dialogs" / "booking.yaml").write_text(BOOKING)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "dialogs": ["dialogs/"],
+                "server": {"host": "127.0.0.1"},
+                "store": {"url": "sqlite:///var/parley.db"},
+                "globals": {"api": str(api_server.make_url("")).rstrip("/")},
+            }
+        )
+    )
+
+    process = await start_parley(config, port)
+    token = (await new_session(url))["token"]
+    chat = await Chat.open(url, token, origin=url)
+    try:
+        assert (await chat.say("book a room"))["text"] == "Your name?"
+        await chat.send("Ada", "c-ada")
+        await asyncio.wait_for(service.arrived.wait(), WAIT)
+        process.send_signal(signal.SIGTERM)
+        await until(lambda: refuses_connections(port), "the server stops listening")
+        service.release.set()
+        saved, asked = await chat.receive(), await chat.receive()
+        assert (saved["text"], saved["reply_to"]) == ("Saved S-1 for Ada.", "c-ada")
+        assert asked["text"] == "Which day?"
+        closing = await chat.ws.receive(timeout=WAIT)
+        assert (closing.type, closing.data) == (WSMsgType.CLOSE, 1001)
+    finally:
+        await chat.close()
+    assert await asyncio.wait_for(process.wait(), WAIT) == 0
+    assert process.stderr is not None
+    assert "Traceback" not in (await process.stderr.read()).decode()
+
+    process = await start_parley(config, port)
+    chat = await Chat.open(url, token, origin=url)
+    try:
+        assert (await chat.say("Friday"))["text"] == "See you on Friday, Ada."
+    finally:
+        await chat.close()
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), WAIT) == 0
+    assert service.calls == 1
