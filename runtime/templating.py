@@ -70,12 +70,25 @@ def _strip_trailing_newline(source: str) -> str:
     return "\n".join(lines)
 
 
+class _DataFirstEnvironment(ImmutableSandboxedEnvironment):
+    """`a.b` on a mapping reads the key `b` before any method of that name.
+
+    Dialog data is JSON: a response body with a field `items` or a node called `update` must
+    not resolve to `dict.items` or `dict.update`.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Mapping) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 class Templates:
     """The sandboxed Jinja environment of one bot (autoescape off: we render text, not HTML)."""
 
     def __init__(self, filters: Mapping[str, Callable[..., Any]] | None = None) -> None:
         # Immutable: a template can read conversation state but never change it (that is `set`).
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = _DataFirstEnvironment(
             undefined=_Undefined,
             autoescape=False,
             finalize=_finalize,

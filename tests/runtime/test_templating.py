@@ -329,3 +329,14 @@ def test_an_expression_must_be_one_expression(templates):
         templates.names("a b", expression=True)
     with pytest.raises(TemplateSyntaxError):
         templates.expr("a }} {{ b", **WHERE)
+
+
+def test_a_key_named_like_a_dict_method_reads_the_key():
+    templates = Templates()
+    ctx = {"nodes": {"update": {"response": {"body": {"items": [1, 2], "keys": "k"}}}}}
+    text = templates.text(
+        "{{ nodes.update.response.body.items | length }} {{ nodes.update.response.body.keys }}",
+        dialog="d",
+        node="n",
+    )
+    assert text.render(ctx) == "2 k"
