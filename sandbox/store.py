@@ -185,6 +185,7 @@ class Store:
         """Open (creating if needed) the SQLite file at `path`, or an in-memory database.
         Raises sqlite3.Error when the file cannot be a database."""
         if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
             # Checked first without a worker thread: aiosqlite's thread outlives a failed
             # connect and then reports into a closed event loop.
             sqlite3.connect(path).close()
