@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import secrets
 import sys
+from pathlib import Path
 
 from runtime.bot import Bot
 from runtime.cli.common import add_config_option, config_from
 from runtime.engine.messages import Outbound
 from runtime.engine.turn import User
+from runtime.transcripts.recorder import Recorder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("chat", help="chat with the bot in the terminal")
-    parser.add_argument("--user", default="terminal", help="the user id to chat as")
+    parser.add_argument("--user", default=None, help="the user id to chat as")
+    parser.add_argument(
+        "--record", type=Path, metavar="FILE", help="write the conversation as a transcript"
+    )
     add_config_option(parser)
     parser.set_defaults(func=run)
 
@@ -42,7 +48,10 @@ async def _chat(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     config = config_from(args)
     bot = await Bot.open(config)
-    user = User(args.user, "terminal")
+    # A recording starts from a clean slate so that it replays from scratch.
+    default_user = f"terminal-{secrets.token_hex(4)}" if args.record else "terminal"
+    user = User(args.user or default_user, "terminal")
+    recorder = Recorder() if args.record else None
     loop = asyncio.get_running_loop()
 
     async def show(message: Outbound) -> None:
@@ -60,7 +69,13 @@ async def _chat(args: argparse.Namespace) -> int:
                 break
             if not line.strip():
                 continue
-            await bot.engine.handle(user, line.rstrip("\n"), deliver=show)
+            text = line.rstrip("\n")
+            said = await bot.engine.handle(user, text, deliver=show)
+            if recorder is not None:
+                recorder.record(text, said)
     finally:
         await bot.close()
+        if recorder is not None and recorder.steps:
+            recorder.write(args.record)
+            print(f"Recorded {len(recorder.steps)} steps to {args.record}", file=sys.stderr)
     return 0

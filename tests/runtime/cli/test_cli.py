@@ -110,3 +110,22 @@ def test_graph_of_an_unknown_dialog_is_a_plain_error(tmp_path):
     assert done.returncode == 1
     assert "There is no dialog 'nope'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_chat_record_writes_a_transcript_that_replays_green(tmp_path):
+    cwd = example_bot(tmp_path)
+    recorded = tmp_path / "pizza.transcript.yaml"
+    done = parley(
+        "chat", "--record", str(recorded), cwd=cwd, stdin="order a pizza\nlarge\n$20\nskip\nskip\n"
+    )
+    assert done.returncode == 0, done.stderr
+    steps = yaml.safe_load(recorded.read_text())["steps"]
+    assert steps[0] == {"user": "order a pizza"}
+    assert {"bot": "What size?"} in steps or any(
+        s.get("bot", {}).get("text") == "What size?"
+        for s in steps
+        if isinstance(s.get("bot"), dict)
+    )
+    replay = parley("test", str(recorded), cwd=cwd)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert replay.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"

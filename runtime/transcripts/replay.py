@@ -1,0 +1,247 @@
+"""Replay one transcript against a bot's engine, in process, step by step.
+
+Every bot message must be matched by a `bot` step, in order: a message left over when the user
+speaks again, when an authorization starts, or when the transcript ends is a failure ("said
+more than expected"), as is a `bot` step with nothing left to match ("said less"). Each step has
+a time limit, so a bot that hangs fails at that step's line instead of hanging the run. The
+replay stops at the first failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from typing import Any
+
+from runtime.bot import Bot
+from runtime.engine.messages import Outbound
+from runtime.engine.turn import User
+from runtime.transcripts.identity import AuthorizationFailed, Login, follow_authorization
+from runtime.transcripts.model import (
+    Authorize,
+    BotSays,
+    ExpectNoMore,
+    ExpectState,
+    Step,
+    Transcript,
+    UserSays,
+)
+from runtime.transcripts.render import describe_message, describe_step, expected_state, flow
+from runtime.transcripts.report import Failure, Result
+
+log = logging.getLogger("parley.transcripts")
+
+CHANNEL = "test"
+DEFAULT_STEP_TIMEOUT = 10.0
+NOTHING = "(nothing)"
+
+
+class StepFailed(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class Replay:
+    """One transcript, replayed as `user_id` on `bot`."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        transcript: Transcript,
+        user_id: str,
+        *,
+        login: Login | None = None,
+        step_timeout: float = DEFAULT_STEP_TIMEOUT,
+    ) -> None:
+        self.bot = bot
+        self.transcript = transcript
+        self.user = User(user_id, CHANNEL)
+        self.login = login
+        self.step_timeout = step_timeout
+        self.pending: deque[Outbound] = deque()
+        self.links: dict[str, Outbound] = {}  # profile -> the last auth link for it
+
+    async def run(self) -> Result:
+        """Replay every step; never raises for anything the bot or the transcript does."""
+        t = self.transcript
+        done = 0
+        try:
+            if t.fixtures.dialog is not None:
+                await self._timed(self._start(t.fixtures.dialog), t.fixtures.line)
+            for step in t.steps:
+                await self._timed(self._step(step), step.line, step)
+                done += 1
+            if self.pending:
+                last = t.steps[-1]
+                raise StepFailed(self._said_more(last, "after the last step"))
+        except StepFailed as exc:
+            return Result(t.file, t.name, (exc.failure,), done)
+        return Result(t.file, t.name, (), done)
+
+    async def _timed(self, work: Any, line: int, step: Step | None = None) -> None:
+        try:
+            await asyncio.wait_for(work, self.step_timeout)
+        except StepFailed:
+            raise
+        except TimeoutError:
+            message = f"the bot did not finish this step within {self.step_timeout:g} s"
+        except Exception as exc:  # the bot broke: report it at the step, not as a traceback
+            log.debug("replaying %s", self.transcript.file, exc_info=True)
+            message = f"the bot failed: {type(exc).__name__}: {exc}"
+        else:
+            return
+        shown = describe_step(step) if step is not None else "fixtures: ..."
+        raise StepFailed(Failure(self.transcript.file, line, message, shown))
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    async def _start(self, dialog: str) -> None:
+        self._heard(await self.bot.engine.start(self.user, dialog))
+
+    async def _step(self, step: Step) -> None:
+        if isinstance(step, UserSays):
+            self._nothing_pending(step, "before the user spoke")
+            self._heard(await self.bot.engine.handle(self.user, step.text))
+        elif isinstance(step, BotSays):
+            self._bot_says(step)
+        elif isinstance(step, Authorize):
+            self._nothing_pending(step, "before the authorization")
+            await self._authorize(step)
+        elif isinstance(step, ExpectNoMore):
+            self._nothing_pending(step, "")
+        elif isinstance(step, ExpectState):
+            await self._expect(step)
+
+    def _heard(self, messages: list[Outbound]) -> None:
+        for message in messages:
+            self.pending.append(message)
+            if message.type == "auth_link":
+                self.links[message.profile] = message
+
+    def _bot_says(self, step: BotSays) -> None:
+        if not self.pending:
+            raise StepFailed(
+                self._failure(
+                    step, "the bot said less than expected", [describe_step(step)], [NOTHING]
+                )
+            )
+        message = self.pending.popleft()
+        wrong = _mismatch(step, message)
+        if wrong:
+            raise StepFailed(
+                self._failure(step, wrong, [describe_step(step)], [describe_message(message, step)])
+            )
+
+    def _nothing_pending(self, step: Step, when: str) -> None:
+        if self.pending:
+            raise StepFailed(self._said_more(step, when))
+
+    def _said_more(self, step: Step, when: str) -> Failure:
+        said = [describe_message(m) for m in self.pending]
+        message = "the bot said more than expected" + (f" {when}" if when else "")
+        return self._failure(step, message, [], said)
+
+    async def _authorize(self, step: Authorize) -> None:
+        link = self.links.get(step.profile)
+        if link is None:
+            raise StepFailed(
+                self._failure(step, f"the bot has sent no auth link for {step.profile!r}")
+            )
+        try:
+            params = await follow_authorization(link.url, login=self.login, allow=step.allow)
+        except AuthorizationFailed as exc:
+            raise StepFailed(self._failure(step, f"the authorization failed: {exc}")) from None
+        if "state" not in params:
+            raise StepFailed(
+                self._failure(step, f"the identity provider's redirect has no state: {params}")
+            )
+        result = await self.bot.engine.authorization_callback(
+            state=params["state"],
+            code=params.get("code"),
+            error=params.get("error"),
+            presenter=self.user.id,
+        )
+        wanted = "connected" if step.allow else "denied"
+        if result.outcome != wanted:
+            raise StepFailed(
+                self._failure(
+                    step,
+                    f"the authorization ended {result.outcome!r}, not {wanted!r}: {result.page}",
+                )
+            )
+        self._heard(result.messages)
+
+    async def _expect(self, step: ExpectState) -> None:
+        state = self.bot.engine.snapshot(await self.bot.engine.load(self.user))
+        wanted = expected_state(step)
+        seen: dict[str, Any] = {}
+        for key, value in wanted.items():
+            if isinstance(value, dict):
+                have = state[key]
+                seen[key] = {k: have.get(k, _ABSENT) for k in value}
+            else:
+                seen[key] = state[key]
+        if seen != wanted:
+            expected = [f"{k}: {flow(v)}" for k, v in wanted.items()]
+            actual = [f"{k}: {flow(_shown(v))}" for k, v in seen.items()]
+            raise StepFailed(
+                self._failure(
+                    step,
+                    "the conversation's state is not as expected",
+                    expected,
+                    actual,
+                    seen_as="the conversation's state",
+                )
+            )
+
+    def _failure(
+        self,
+        step: Step,
+        message: str,
+        expected: list[str] | None = None,
+        said: list[str] | None = None,
+        *,
+        seen_as: str = "the bot said",
+    ) -> Failure:
+        return Failure(
+            self.transcript.file,
+            step.line,
+            message,
+            describe_step(step),
+            tuple(expected or ()),
+            tuple(said or ()),
+            seen_as,
+        )
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+_ABSENT: Any = _Absent()
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: "(absent)" if v is _ABSENT else v for k, v in value.items()}
+    return value
+
+
+def _mismatch(step: BotSays, message: Outbound) -> str:
+    """Why `message` does not pass `step`, or "" when it does."""
+    if step.auth_link is not None and (
+        message.type != "auth_link" or message.profile != step.auth_link
+    ):
+        return f"the bot did not send an auth link for {step.auth_link!r}"
+    if step.text is not None and message.text != step.text:
+        return "the bot said something else"
+    if step.match is not None and step.match.fullmatch(message.text) is None:
+        return f"the bot's message does not match /{step.match.pattern}/"
+    if step.contains is not None and step.contains not in message.text:
+        return f"the bot's message does not contain {step.contains!r}"
+    if step.buttons is not None and tuple(label for label, _ in message.buttons) != step.buttons:
+        return "the bot's message has other buttons"
+    return ""
