@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[3]
+PARLEY = (sys.executable, "-m", "runtime.cli")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -39,8 +40,7 @@ def demo(tmp_path):
     (tmp_path / "dialogs").mkdir()
     port, sandbox_port = free_port(), free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "runtime.cli", "demo", "--port", str(port)]
-        + ["--sandbox-port", str(sandbox_port)],
+        [*PARLEY, "demo", "--port", str(port), "--sandbox-port", str(sandbox_port)],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -118,7 +118,9 @@ def test_a_browser_creates_a_lead_with_authorization_then_finds_it(demo):
             consent.fill("input[name=password]", login.group(2))
             consent.click("button[value=allow]")
             consent.get_by_text("Connected").wait_for()
-            created = page.get_by_text(re.compile(r"Lead 00Q\w{15} created for Smith & Sons \(UK\)"))
+            created = page.get_by_text(
+                re.compile(r"Lead 00Q\w{15} created for Smith & Sons \(UK\)")
+            )
             created.wait_for()
             lead_id = re.search(r"00Q\w{15}", created.inner_text()).group(0)
             say("search leads", "What should I search for?")
