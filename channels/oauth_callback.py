@@ -15,6 +15,8 @@ from channels.base import Deliveries
 from channels.identity import COOKIE, UserTokens
 from channels.pages import Pages
 from channels.turns import UNAVAILABLE, Turns
+from runtime.engine.messages import Outbound
+from runtime.engine.turn import Deliver, User
 from runtime.errors import ChannelError
 
 log = logging.getLogger("parley.channels")
@@ -33,6 +35,14 @@ class OAuthCallback:
         self.deliveries = deliveries
         self.pages = pages
 
+    def _deliver_to(self, user: User) -> Deliver:
+        """Each message of the resumed conversation goes to the user's channel as it is made."""
+
+        async def deliver(message: Outbound) -> None:
+            await self.deliveries.to_user(user, [message])
+
+        return deliver
+
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get(PATH, self.handle)
 
@@ -44,14 +54,16 @@ class OAuthCallback:
         presenter = self.tokens.user_or_none(request.cookies.get(COOKIE))
         try:
             result = await self.turns.callback(
-                state=state, code=code, error=error, presenter=presenter
+                state=state,
+                code=code,
+                error=error,
+                presenter=presenter,
+                deliver_to=self._deliver_to,
             )
         except ChannelError:
             return self.pages.callback(UNAVAILABLE, ok=False, status=503)
         except Exception:
             log.exception("the OAuth callback failed")
             return self.pages.callback(FAILED, ok=False, status=500)
-        if result.user is not None and result.messages:
-            await self.deliveries.to_user(result.user, result.messages)
         ok = result.outcome == "connected"
         return self.pages.callback(result.page, ok=ok, status=200 if ok else 400)

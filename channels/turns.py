@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
 from prometheus_client import Counter, Histogram
 
@@ -45,13 +46,19 @@ class Turns:
             self._leave()
 
     async def callback(
-        self, *, state: str, code: str | None, error: str | None, presenter: str | None
+        self,
+        *,
+        state: str,
+        code: str | None,
+        error: str | None,
+        presenter: str | None,
+        deliver_to: Callable[[User], Deliver] | None = None,
     ) -> CallbackResult:
         """`engine.authorization_callback`, counted by outcome."""
         self._enter()
         try:
             result = await self.engine.authorization_callback(
-                state=state, code=code, error=error, presenter=presenter
+                state=state, code=code, error=error, presenter=presenter, deliver_to=deliver_to
             )
         finally:
             self._leave()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -113,13 +113,14 @@ class Engine:
         code: str | None = None,
         error: str | None = None,
         presenter: str | None = None,
-        deliver: Deliver | None = None,
+        deliver_to: Callable[[User], Deliver] | None = None,
     ) -> CallbackResult:
         """An identity provider redirected back: validate, exchange, store, and resume.
 
         `presenter` is the user id of the browser session presenting the callback, when known;
-        a state issued to another user is refused. Returns what the resumed conversation said,
-        for delivery on the user's channel.
+        a state issued to another user is refused. `deliver_to(user)` gives the function that
+        delivers the resumed conversation's messages as they are produced (the user is known
+        only once the state is redeemed); they are also returned.
         """
         authorizer = self.executor.authorizer
         if authorizer is None:
@@ -132,7 +133,7 @@ class Engine:
         user = User(pending.user_id, pending.channel)
         async with self.store.lock(_lock_key(user)):
             raw, conv = await self._load(user)
-            turn = Turn(user, conv, deliver=deliver)
+            turn = Turn(user, conv, deliver=deliver_to(user) if deliver_to else None)
             parked_here = (
                 conv.status == Status.PARKED
                 and conv.session == pending.session
