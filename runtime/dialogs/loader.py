@@ -33,6 +33,7 @@ from runtime.dialogs.model import (
 from runtime.dialogs.validation import validate_dialog
 from runtime.dialogs.yaml_lines import YamlError, YamlMap, YamlSeq, key_lines, parse_yaml
 from runtime.errors import DefinitionError, Problem
+from runtime.files import find_files
 from runtime.templating import Templates
 
 FILE_KEYS = ("dialog", "description", "intents", "start", "nodes")
@@ -149,31 +150,8 @@ def read_dialog(text: str, file: str, templates: Templates) -> tuple[Dialog | No
 
 
 def _dialog_files(paths: Iterable[str | Path], problems: list[Problem]) -> list[Path]:
-    files: list[Path] = []
-    seen: set[Path] = set()
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found = [
-                p
-                for p in sorted(path.rglob("*.yaml"))
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ]
-            if not found:
-                problems.append(
-                    Problem(str(path), NO_LINE, "no *.yaml dialog files in this folder")
-                )
-        elif path.exists():
-            found = [path]
-        else:
-            problems.append(Problem(str(path), NO_LINE, "no such file or folder"))
-            found = []
-        for file in found:
-            if file.resolve() not in seen:
-                seen.add(file.resolve())
-                files.append(file)
-    return files
+    # Transcripts are YAML too, and may sit beside the dialogs they test.
+    return find_files(paths, ".yaml", problems, skip=(".transcript.yaml",), kind="dialog")
 
 
 # -- reading one file ---------------------------------------------------------------------------

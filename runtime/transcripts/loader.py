@@ -16,6 +16,7 @@ from typing import Any
 from runtime.dialogs.yaml_lines import YamlError, YamlMap, YamlSeq, parse_yaml
 from runtime.engine.state import Status
 from runtime.errors import DefinitionError, Problem
+from runtime.files import find_files
 from runtime.transcripts.model import (
     UNSET,
     Authorize,
@@ -44,30 +45,8 @@ NO_LINE = 0
 def find_transcripts(paths: Sequence[str | Path]) -> tuple[list[Path], list[Problem]]:
     """Every ``*.transcript.yaml`` under `paths` (files or folders, searched recursively, hidden
     folders skipped), sorted, each once; and a problem for each path that holds none."""
-    files: list[Path] = []
     problems: list[Problem] = []
-    seen: set[Path] = set()
-    for given in paths:
-        path = Path(given)
-        if path.is_dir():
-            found = [
-                p
-                for p in sorted(path.rglob(f"*{SUFFIX}"))
-                if p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ]
-            if not found:
-                problems.append(Problem(str(path), NO_LINE, f"no *{SUFFIX} files in this folder"))
-        elif path.is_file():
-            found = [path]
-        else:
-            problems.append(Problem(str(path), NO_LINE, "no such file or folder"))
-            found = []
-        for file in found:
-            if file.resolve() not in seen:
-                seen.add(file.resolve())
-                files.append(file)
-    return files, problems
+    return find_files(paths, SUFFIX, problems), problems
 
 
 def load_transcript(path: str | Path) -> Transcript:

@@ -331,3 +331,17 @@ async def test_a_message_after_the_link_expired_gets_a_fresh_link(world):
     params = await w.follow(again[0].url)
     result = await w.bot.engine.authorization_callback(state=params["state"], code=params["code"])
     assert LEAD_CREATED.fullmatch(result.messages[0].text)
+
+
+async def test_a_callback_lands_after_a_restart_of_the_bot(world):
+    from runtime.bot import Bot
+
+    w = await world()
+    out = await parked(w)
+    params = await w.follow(out[0].url)
+    config = w.bot.config
+    await w.bot.close()
+    w.bot = await Bot.open(config, env={})  # a new process would read the same SQLite file
+    result = await w.bot.engine.authorization_callback(state=params["state"], code=params["code"])
+    assert result.outcome == "connected"
+    assert LEAD_CREATED.fullmatch(result.messages[0].text)

@@ -883,3 +883,11 @@ def test_the_repository_example_dialogs_load():
     root = Path(__file__).resolve().parents[3] / "dialogs"
     dialogs = load_dialogs([root])
     assert {d.id for d in dialogs} >= {"book_demo", "order_pizza"}
+
+
+def test_transcripts_beside_the_dialogs_are_not_read_as_dialogs(tmp_path):
+    (tmp_path / "hello.yaml").write_text(
+        "dialog: hello\nnodes:\n  - id: hi\n    type: message\n    text: Hi.\n"
+    )
+    (tmp_path / "hello.transcript.yaml").write_text("steps:\n  - user: hi\n  - bot: Hi.\n")
+    assert [d.id for d in load_dialogs([tmp_path])] == ["hello"]
