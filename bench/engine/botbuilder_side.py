@@ -9,6 +9,7 @@ botbuilder's `TestAdapter`, one conversation reference per simulated user.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from decimal import Decimal
@@ -320,24 +321,39 @@ async def _converse(bot: ContactBot, conversation_id: str, latencies_us: list[fl
     return peak
 
 
-async def run_botbuilder(conversations: int, *, warmup: int = 1) -> RunResult:
-    """Hold `conversations` conversations of the script, one after another; time every turn.
+async def run_botbuilder(conversations: int, *, warmup: int = 1, concurrency: int = 1) -> RunResult:
+    """Hold `conversations` conversations of the script; time every turn.
 
     `warmup` conversations first run untimed, so the recognizers' one-time set-up is not
-    counted. Only the turn itself is timed; checking each reply and measuring the stored state
-    happen between turns. Raises UnexpectedReply when the bot strays from the script.
+    counted. With `concurrency` 1 they run one after another and only the turns are timed
+    (checking replies and measuring state happen between turns); with more, that many lanes
+    run at once, each its own bot and adapter (replies are collected per adapter), and the
+    run's wall-clock time is what counts. Raises UnexpectedReply when the bot strays.
     """
     if conversations < 1:
         raise ValueError(f"expected at least 1 conversation, got {conversations}")
-    bot = ContactBot()
+    lanes = [ContactBot() for _ in range(max(1, concurrency))]
     for n in range(warmup):
-        await _converse(bot, f"warmup-{n}", [])
+        for lane, bot in enumerate(lanes):
+            await _converse(bot, f"warmup-{lane}-{n}", [])
     latencies_us: list[float] = []
-    peaks = [await _converse(bot, f"bench-{n}", latencies_us) for n in range(conversations)]
+
+    async def lane(index: int) -> list[int]:
+        bot = lanes[index]
+        numbers = range(index, conversations, len(lanes))
+        return [await _converse(bot, f"bench-{n}", latencies_us) for n in numbers]
+
+    started = time.perf_counter()
+    peaks = [
+        peak
+        for lane_peaks in await asyncio.gather(*map(lane, range(len(lanes))))
+        for peak in lane_peaks
+    ]
+    wall = time.perf_counter() - started
     return RunResult(
         name=NAME,
         turns=len(latencies_us),
-        seconds=sum(latencies_us) / 1e6,
+        seconds=sum(latencies_us) / 1e6 if len(lanes) == 1 else wall,
         latencies_us=latencies_us,
         bytes_per_conversation=sum(peaks) / len(peaks),
         conversations=conversations,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -44,22 +45,31 @@ async def _conversation(bot: Bot, user: User, latencies_us: list[float] | None) 
     return peak
 
 
-async def run_parley(conversations: int, db_path: Path) -> RunResult:
+async def run_parley(conversations: int, db_path: Path, *, concurrency: int = 1) -> RunResult:
+    """The conversations on one bot; with `concurrency` > 1 that many users talk at once (as
+    on a server) and the run's wall-clock time is what counts."""
     config = load_config(_write_bot(db_path.parent / "parley-bench-bot", db_path), env={})
     bot = await Bot.open(config)
+    lanes = max(1, concurrency)
     try:
         await _conversation(bot, User("warmup", "bench"), None)
         latencies_us: list[float] = []
-        peaks = [
-            await _conversation(bot, User(f"user-{i}", "bench"), latencies_us)
-            for i in range(conversations)
-        ]
+
+        async def lane(index: int) -> list[int]:
+            numbers = range(index, conversations, lanes)
+            return [
+                await _conversation(bot, User(f"user-{i}", "bench"), latencies_us) for i in numbers
+            ]
+
+        started = time.perf_counter()
+        peaks = [p for ps in await asyncio.gather(*map(lane, range(lanes))) for p in ps]
+        wall = time.perf_counter() - started
     finally:
         await bot.close()
     return RunResult(
         name=NAME,
         turns=len(latencies_us),
-        seconds=sum(latencies_us) / 1e6,
+        seconds=sum(latencies_us) / 1e6 if lanes == 1 else wall,
         latencies_us=latencies_us,
         bytes_per_conversation=sum(peaks) / len(peaks),
         conversations=conversations,

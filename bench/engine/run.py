@@ -83,6 +83,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "(default: a temporary file)",
     )
     parser.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=1,
+        metavar="C",
+        help="users talking at once on each side (default 1: one conversation after another, "
+        "turn time only; more: wall-clock throughput, as on a server)",
+    )
+    parser.add_argument(
         "--baseline-only",
         action="store_true",
         help="measure the botbuilder baseline alone",
@@ -90,8 +98,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def _run_parley(runner: ParleyRunner, conversations: int, db_path: Path) -> RunResult:
-    outcome = runner(conversations, db_path)
+async def _run_parley(
+    runner: ParleyRunner, conversations: int, db_path: Path, concurrency: int = 1
+) -> RunResult:
+    outcome = (
+        runner(conversations, db_path, concurrency=concurrency)
+        if concurrency > 1
+        else runner(conversations, db_path)
+    )
     result = await outcome if inspect.isawaitable(outcome) else outcome
     if not isinstance(result, RunResult):
         raise BenchmarkUnavailable(
@@ -115,14 +129,16 @@ async def run(args: argparse.Namespace) -> list[RunResult]:
         raise BenchmarkUnavailable(f"{args.db} already exists; give a path for a new file")
     if args.db is not None and not args.db.parent.is_dir():
         raise BenchmarkUnavailable(f"{args.db.parent} is not a folder; create it first")
-    results = [await run_botbuilder(args.conversations)]
+    concurrency = getattr(args, "concurrency", 1)
+    results = [await run_botbuilder(args.conversations, concurrency=concurrency)]
     if runner is None:
         return results
     if args.db is not None:
-        results.append(await _run_parley(runner, args.conversations, args.db))
+        results.append(await _run_parley(runner, args.conversations, args.db, concurrency))
         return results
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as folder:
-        results.append(await _run_parley(runner, args.conversations, Path(folder) / "state.db"))
+        db = Path(folder) / "state.db"
+        results.append(await _run_parley(runner, args.conversations, db, concurrency))
     return results
 
 

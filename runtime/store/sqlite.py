@@ -6,6 +6,7 @@ sharing one file would not keep a user's turns apart: run several instances on R
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections import OrderedDict
@@ -36,6 +37,10 @@ CREATE TABLE IF NOT EXISTS queue (
 );
 CREATE INDEX IF NOT EXISTS queue_key ON queue (ns, key, seq);
 """
+UPSERT = (
+    "INSERT INTO kv (ns, key, value, expires_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at"
+)
 SCAN_PAGE = 500
 SWEEP_EVERY = 60.0  # seconds between purges of every expired value
 CACHE_SIZE = 50_000  # conversations kept in memory, most recently used
@@ -61,6 +66,9 @@ class SQLiteStore:
         self._locks = KeyLocks()
         self._next_sweep = 0.0
         self._cached = cached
+        self._batch: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._in_flight = 0  # puts out at SQLite's thread right now
         self._cache: OrderedDict[tuple[str, str], tuple[bytes, float | None]] = OrderedDict()
 
     async def open(self) -> None:
@@ -88,6 +96,8 @@ class SQLiteStore:
         await self._sweep()
 
     async def close(self) -> None:
+        if self._writer is not None:
+            await asyncio.shield(self._writer)
         if self._db is not None:
             db, self._db = self._db, None
             self._cache.clear()
@@ -127,18 +137,49 @@ class SQLiteStore:
         check_value(value)
         expires_at = None if ttl is None else time.time() + ttl
         self._forget(ns, key)
-        await self._run(
-            "INSERT INTO kv (ns, key, value, expires_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, "
-            "expires_at = excluded.expires_at",
-            ns,
-            key,
-            bytes(value),
-            expires_at,
-        )
+        await self._write((ns, key, bytes(value), expires_at))
         self._remember(ns, key, bytes(value), expires_at)
         if time.monotonic() >= self._next_sweep:
             await self._sweep()
+
+    async def _write(self, row: tuple[Any, ...]) -> None:
+        """Group commit: while a write is out at SQLite's thread, further puts gather into one
+        batch that a writer task sends in a single round trip, so concurrent turns share the
+        hop; a put with nothing in flight goes straight out. aiosqlite runs statements in the
+        order they were sent, and a batch is written row by row, so the last put of a key
+        wins as it would one by one."""
+        db = self._connection
+        if self._in_flight:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._batch.append((row, done))
+            if self._writer is None or self._writer.done():
+                self._writer = asyncio.create_task(self._write_batches())
+            await done
+            return
+        self._in_flight += 1
+        try:
+            with self._errors(f"SQLite store {self.path}"):
+                await db.executemany(UPSERT, [row])
+        finally:
+            self._in_flight -= 1
+
+    async def _write_batches(self) -> None:
+        while self._batch:
+            batch, self._batch = self._batch, []
+            self._in_flight += 1
+            try:
+                with self._errors(f"SQLite store {self.path}"):
+                    await self._connection.executemany(UPSERT, [row for row, _ in batch])
+            except StoreError as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+            finally:
+                self._in_flight -= 1
 
     async def take(self, ns: str, key: str) -> bytes | None:
         check_namespace(ns)

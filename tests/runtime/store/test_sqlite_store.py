@@ -72,3 +72,34 @@ async def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) ->
 async def test_using_a_store_before_open_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"not open: call open\(\) first"):
         await SQLiteStore(tmp_path / "store.db").get("conv", "u1")
+
+
+async def test_concurrent_puts_are_all_durable_and_the_last_of_a_key_wins(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    await store.open()
+    await asyncio.gather(
+        *(store.put("conv", f"user-{i}", f"state {i}".encode()) for i in range(200)),
+        *(store.put("conv", "shared", str(i).encode()) for i in range(50)),
+    )
+    await store.close()
+    reopened = SQLiteStore(tmp_path / "s.db")
+    await reopened.open()
+    try:
+        assert await reopened.get("conv", "user-0") == b"state 0"
+        assert await reopened.get("conv", "user-199") == b"state 199"
+        assert len([key async for key, _ in reopened.scan("conv")]) == 201
+        assert await reopened.get("conv", "shared") == b"49"
+    finally:
+        await reopened.close()
+
+
+async def test_a_failed_batch_fails_every_put_in_it(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "s.db")
+    await store.open()
+    await store.put("conv", "a", b"1")
+    await store._connection.execute("DROP TABLE kv")  # the file breaks under the store
+    results = await asyncio.gather(
+        *(store.put("conv", f"k{i}", b"x") for i in range(10)), return_exceptions=True
+    )
+    await store.close()
+    assert all(isinstance(r, StoreError) for r in results)
