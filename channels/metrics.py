@@ -1,14 +1,14 @@
 """Prometheus metrics of one app, in a registry of its own (never the process-wide one).
 
-Turns and their latency are measured around engine calls; service calls are counted from the
-responses of the bot's HTTP client (every attempt, by status code); sessions active and parked
+Turns and their latency are measured around engine calls; service calls are counted by the
+executor once per service node call, after retries, by status (0: the service could not be
+reached); sessions active and parked
 are counted from the stored conversations when `/metrics` is read. No label ever holds a user
 id, a token or a secret.
 """
 
 from __future__ import annotations
 
-import httpx
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -38,9 +38,11 @@ class Metrics:
             "parley_sessions", "Stored conversations in a dialog, by status", ["status"], registry=r
         )
         self.service_calls = Counter(
-            "parley_service_calls", "HTTP responses to the bot's outbound calls", ["status"],
+            "parley_service_calls",
+            "Service node calls by HTTP status, after retries (0: unreachable)",
+            ["status"],
             registry=r,
-        )  # fmt: skip
+        )
         self.oauth_callbacks = Counter(
             "parley_oauth_callbacks", "OAuth callbacks by outcome", ["outcome"], registry=r
         )
@@ -51,9 +53,9 @@ class Metrics:
             registry=r,
         )
 
-    async def on_response(self, response: httpx.Response) -> None:
-        """An httpx response event hook."""
-        self.service_calls.labels(str(response.status_code)).inc()
+    def on_service_call(self, dialog: str, node: str, status: int) -> None:
+        """The executor's hook: one service node call has an answer (or none)."""
+        self.service_calls.labels(str(status)).inc()
 
     async def count_sessions(self, store: Store) -> None:
         active = parked = 0

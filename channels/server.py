@@ -123,9 +123,9 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
-    """Count the bot's outbound responses; resume and, at the end, stop webhook callbacks."""
-    hooks = app[BOT].http.event_hooks["response"]
-    hooks.append(app[METRICS].on_response)
+    """Count service calls; resume and, at the end, stop webhook callbacks."""
+    executor = app[BOT].engine.executor
+    executor.on_service_call = app[METRICS].on_service_call
     poster = app.get(POSTER)
     if poster is not None:
         resumed = await poster.start()
@@ -136,7 +136,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     finally:
         if poster is not None:
             await poster.close()
-        hooks.remove(app[METRICS].on_response)
+        executor.on_service_call = None
 
 
 async def _shutdown(app: web.Application) -> None:

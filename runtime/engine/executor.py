@@ -71,6 +71,9 @@ class Executor:
         self.progress_after = progress_after
         # Called with (dialog id, source node, destination) on every move: transcript coverage.
         self.trace: Callable[[str, str, str], None] | None = None
+        # Called with (dialog id, node id, status) once per service node call, after retries;
+        # status 0 for a transport failure: metrics.
+        self.on_service_call: Callable[[str, str, int], None] | None = None
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -257,6 +260,8 @@ class Executor:
                     return None  # token dropped; the authorizer parked or stopped the dialog
         except ServiceError as exc:
             log.warning("dialog %r node %r: %s", dialog.id, node.id, exc)
+            if self.on_service_call is not None:
+                self.on_service_call(dialog.id, node.id, 0)
             if node.on_error:
                 turn.state.results[node.id] = {"status": 0, "ok": False, "error": str(exc)}
                 return node.on_error
@@ -265,6 +270,8 @@ class Executor:
                 "Sorry, the service I need is unavailable right now. Please try again later.",
             ) from exc
         record = response_record(response)
+        if self.on_service_call is not None:
+            self.on_service_call(dialog.id, node.id, response.status_code)
         turn.state.results[node.id] = record
         if record["ok"] and request.method not in IDEMPOTENT:
             turn.side_effect = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
 from channels.identity import COOKIE
@@ -12,6 +13,7 @@ from tests.channels.conftest import (
     NOTE_DIALOG,
     SECRET,
     crm_config,
+    free_port,
     new_session,
 )
 from tests.channels.test_oauth_flow import approve, ask_for_a_lead, open_callback
@@ -114,3 +116,50 @@ async def test_metrics_count_turns_sessions_service_calls_and_callbacks(
     key = load_or_create_key("", served.root / "var")
     for secret in (sandbox_org.client_secret, SECRET, key, session["token"], session["user_id"]):
         assert secret not in response.text
+
+
+BUSY_DIALOG = """
+dialog: status_check
+intents: [check the status]
+nodes:
+  - id: busy
+    type: service
+    request:
+      url: "{{ globals.busy }}/status"
+    next: unreachable
+  - id: unreachable
+    type: service
+    request:
+      url: "{{ globals.closed }}/status"
+    on_error: done
+  - id: done
+    type: message
+    text: checked
+"""
+
+
+async def test_service_calls_are_counted_once_per_call_after_retries(
+    serve_bot, chats, aiohttp_server
+):
+    attempts = []
+
+    async def busy(request):
+        attempts.append(request.path)
+        return web.json_response({"error": "busy"}, status=503)
+
+    app = web.Application()
+    app.router.add_get("/status", busy)
+    server = await aiohttp_server(app)
+    globals_ = {
+        "busy": str(server.make_url("")).rstrip("/"),
+        "closed": f"http://127.0.0.1:{free_port()}",
+    }
+    served = await serve_bot({"status": BUSY_DIALOG}, {"globals": globals_})
+    served.bot.engine.executor.services.backoff = 0.01
+    chat = await chats(served, (await new_session(served.url))["token"])
+    assert (await chat.say("check the status"))["text"] == "checked"
+    assert len(attempts) == 3  # a GET is retried on 503
+    async with httpx.AsyncClient() as http:
+        metrics = scrape((await http.get(f"{served.url}/metrics")).text)
+    assert metrics[("parley_service_calls_total", (("status", "503"),))] == 1
+    assert metrics[("parley_service_calls_total", (("status", "0"),))] == 1
