@@ -120,12 +120,13 @@ def test_chat_record_writes_a_transcript_that_replays_green(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     steps = yaml.safe_load(recorded.read_text())["steps"]
-    assert steps[0] == {"user": "order a pizza"}
-    assert {"bot": "What size?"} in steps or any(
-        s.get("bot", {}).get("text") == "What size?"
-        for s in steps
-        if isinstance(s.get("bot"), dict)
-    )
+    assert steps[:4] == [
+        {"user": "order a pizza"},
+        {"bot": {"text": "What size?", "buttons": ["small", "medium", "large"]}},
+        {"user": "large"},
+        {"bot": "What's your budget?"},
+    ]
+    assert len(steps) == 11  # five answers; four prompts and the two-message summary
     replay = parley("test", str(recorded), cwd=cwd)
     assert replay.returncode == 0, replay.stdout + replay.stderr
     assert replay.stdout.strip().splitlines()[-1] == "1 passed, 0 failed"
