@@ -30,14 +30,6 @@ from runtime.templating import Templates
 DAY = 86400.0
 
 
-def make_templates() -> Templates:
-    return Templates()
-
-
-def compile_all(dialogs: Sequence[Dialog], templates: Templates) -> dict[str, CompiledDialog]:
-    return {d.id: compile_dialog(d, templates) for d in dialogs}
-
-
 def make_authorizer(
     config: Config,
     store: Store,
@@ -93,9 +85,9 @@ class Bot:
         env: Mapping[str, str] | None = None,
     ) -> Bot:
         redaction.install()
-        templates = make_templates()
+        templates = Templates()
         loaded = list(dialogs) if dialogs is not None else load_dialogs(config.dialogs, templates)
-        compiled = compile_all(loaded, templates)
+        compiled = {d.id: compile_dialog(d, templates) for d in loaded}
         if store is None:
             store = open_store(config.store.url, config.root)
         await store.open()
