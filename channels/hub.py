@@ -9,6 +9,7 @@ outbox and new messages in order.
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
 from collections.abc import Sequence
 
@@ -16,10 +17,12 @@ from aiohttp import WSCloseCode, web
 
 from channels.wire import dumps
 from runtime.engine.messages import Outbound
+from runtime.errors import StoreError
 from runtime.store import KeyLocks
 from runtime.store.base import Store
 
 OUTBOX = "outbox"
+log = logging.getLogger("parley.channels")
 
 
 class SocketHub:
@@ -37,12 +40,37 @@ class SocketHub:
         async with self._locks.hold(user_id):
             self.every.add(ws)
             self._by_user.setdefault(user_id, set()).add(ws)
-            waiting = await self.store.drain(OUTBOX, user_id)
-            for i, raw in enumerate(waiting):
-                if not await _send(ws, raw.decode()):
-                    for rest in waiting[i:]:
-                        await self.store.push(OUTBOX, user_id, rest)
-                    break
+            await self._send_waiting(user_id, ws)
+
+    async def _send_waiting(self, user_id: str, ws: web.WebSocketResponse) -> None:
+        waiting = await self.store.drain(OUTBOX, user_id)
+        for i, raw in enumerate(waiting):
+            if not await _send(ws, raw.decode()):
+                for rest in waiting[i:]:
+                    await self.store.push(OUTBOX, user_id, rest)
+                break
+
+    async def listen(self) -> None:
+        """Deliver what another instance left in the outbox of a user connected here.
+
+        An instance that has no socket for a user keeps their messages in the store's outbox
+        and announces it; the instance holding the user's socket hears that and sends them.
+        Runs until cancelled.
+        """
+        while True:
+            try:
+                async with self.store.subscribe(OUTBOX) as announced:
+                    async for raw in announced:
+                        await self._announced(raw.decode())
+            except StoreError as exc:
+                log.warning("outbox announcements unavailable (%s); listening again in 1 s", exc)
+                await asyncio.sleep(1.0)
+
+    async def _announced(self, user_id: str) -> None:
+        async with self._locks.hold(user_id):
+            sockets = [ws for ws in self._by_user.get(user_id, ()) if not ws.closed]
+            if sockets:
+                await self._send_waiting(user_id, sockets[0])
 
     def detach(self, user_id: str, ws: web.WebSocketResponse) -> None:
         sockets = self._by_user.get(user_id)
@@ -56,6 +84,7 @@ class SocketHub:
         """Deliver to every open socket of the user, else keep in the outbox."""
         if not messages:
             return
+        kept = False
         async with self._locks.hold(user_id):
             for message in messages:
                 text = dumps(message.to_wire())
@@ -64,6 +93,9 @@ class SocketHub:
                     sent = await _send(ws, text) or sent
                 if not sent:
                     await self.store.push(OUTBOX, user_id, text.encode())
+                    kept = True
+            if kept:
+                await self.store.publish(OUTBOX, user_id.encode())
 
     async def reply(self, ws: web.WebSocketResponse, message: Outbound) -> None:
         """An answer for one socket only (an error about its own frame)."""

@@ -17,6 +17,7 @@ pending webhook callbacks stay stored for the next start, and the store closes l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -123,9 +124,11 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
-    """Count service calls; resume and, at the end, stop webhook callbacks."""
+    """Count service calls; hear outbox announcements of other instances; resume and, at the
+    end, stop webhook callbacks."""
     executor = app[BOT].engine.executor
     executor.on_service_call = app[METRICS].on_service_call
+    listener = asyncio.create_task(app[HUB].listen())
     poster = app.get(POSTER)
     if poster is not None:
         resumed = await poster.start()
@@ -134,6 +137,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
         if poster is not None:
             await poster.close()
         executor.on_service_call = None

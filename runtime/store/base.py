@@ -41,3 +41,10 @@ class Store(Protocol):
 
     def scan(self, ns: str) -> AsyncIterator[tuple[str, bytes]]:
         """Every live (key, value) of a namespace, for listing and metrics."""
+
+    async def publish(self, topic: str, message: bytes) -> None:
+        """Tell every subscriber of `topic`, in every process sharing this store."""
+
+    def subscribe(self, topic: str) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+        """`async with store.subscribe(t) as messages:` listens from the moment it is entered;
+        `messages` yields what is published to `t` until the block is left."""

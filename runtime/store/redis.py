@@ -7,6 +7,7 @@ queues (lists) and ``parley.lock:{key}`` for locks; the prefix is configurable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 from collections.abc import AsyncIterator, Iterator
@@ -164,6 +165,33 @@ class RedisStore:
             log.warning("the Redis lock for %r expired while held; another may have run", key)
         except RedisError as exc:
             log.warning("the Redis lock for %r could not be released: %s", key, exc)
+
+    async def publish(self, topic: str, message: bytes) -> None:
+        with self._errors():
+            await self._client.publish(self._topic(topic), bytes(message))
+
+    @asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+        with self._errors():
+            await pubsub.subscribe(self._topic(topic))
+
+        async def messages() -> AsyncIterator[bytes]:
+            while True:
+                with self._errors():
+                    message = await pubsub.get_message(timeout=None)
+                if message is not None and message["type"] == "message":
+                    yield message["data"]
+
+        try:
+            yield messages()
+        finally:
+            with contextlib.suppress(RedisError, ConnectionError):
+                await pubsub.unsubscribe()
+            await pubsub.aclose()
+
+    def _topic(self, topic: str) -> str:
+        return f"{self.prefix}.topic:{topic}"
 
     @property
     def _client(self) -> aioredis.Redis:

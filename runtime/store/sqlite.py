@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,7 @@ class SQLiteStore:
         self._batch: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._in_flight = 0  # puts out at SQLite's thread right now
+        self._topics: dict[str, set[asyncio.Queue[bytes]]] = {}
         self._cache: OrderedDict[tuple[str, str], tuple[bytes, float | None]] = OrderedDict()
 
     async def open(self) -> None:
@@ -210,6 +211,25 @@ class SQLiteStore:
         )
         # SQLite does not promise RETURNING's row order.
         return [bytes(value) for _, value in sorted(rows)]
+
+    async def publish(self, topic: str, message: bytes) -> None:
+        """In this process only: SQLite serves one process."""
+        for queue in self._topics.get(topic, ()):
+            queue.put_nowait(bytes(message))
+
+    @asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        queue: asyncio.Queue[bytes] = asyncio.Queue()
+        self._topics.setdefault(topic, set()).add(queue)
+
+        async def messages() -> AsyncIterator[bytes]:
+            while True:
+                yield await queue.get()
+
+        try:
+            yield messages()
+        finally:
+            self._topics[topic].discard(queue)
 
     def lock(self, key: str) -> AbstractAsyncContextManager[None]:
         """Mutual exclusion in this process, waiters served first come, first served."""
