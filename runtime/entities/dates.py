@@ -47,6 +47,9 @@ _RELATIVE_DAYS = {
 _DAYS_PER_UNIT = {"day": 1, "week": 7}
 _IN_UNITS = re.compile(r"in (\d{1,3}|a|an|one) (days?|weeks?|months?|years?)")
 _UNITS_FROM_NOW = re.compile(r"(\d{1,3}|a|an|one) (days?|weeks?|months?|years?) from (?:now|today)")
+_END_OF = re.compile(
+    r"(?:by |at )?(?:the )?end of (?P<which>the |this |next )?(?P<unit>month|year)"
+)
 _STORED = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WORDY = re.compile(r"[^\W\d_]{3}")
 _SMALL_ORDINALS = re.compile(r"\b(?:first|second|third)\b")  # text2num leaves these alone
@@ -172,6 +175,13 @@ def _spoken(folded: str, language: str, today: date) -> date | None:
     m = _ORDINAL_DAY.fullmatch(folded)
     if m:
         return _next_day_of_month(today, int(m[1]))
+    m = _END_OF.fullmatch(folded)
+    if m:
+        later = 1 if m["which"] == "next " else 0
+        if m["unit"] == "year":
+            return date(today.year + later, 12, 31)
+        first_of_following = _add_months(today.replace(day=1), later + 1)
+        return first_of_following - timedelta(days=1)
     words = calendar_words(language)
     month_day, weekday_phrase, next_week_day = _spoken_patterns(language)
     m = month_day.fullmatch(folded)

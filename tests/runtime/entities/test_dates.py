@@ -238,3 +238,23 @@ def test_recheck_rejects(value: object) -> None:
 def test_parsing_a_normalised_value_gives_it_back() -> None:
     assert parse(DATE, "2026-12-01", settings()).value == "2026-12-01"
     assert NOW.date().isoformat() == "2026-06-17"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("end of the month", "2026-06-30"),
+        ("the end of this month", "2026-06-30"),
+        ("end of month", "2026-06-30"),
+        ("by the end of next month", "2026-07-31"),
+        ("at the end of the year", "2026-12-31"),
+        ("end of next year", "2027-12-31"),
+    ],
+)
+def test_the_end_of_a_month_or_year_is_its_last_day(text: str, iso: str) -> None:
+    assert parse(DATE, text, settings()).value == iso
+
+
+def test_the_end_of_next_month_in_december_is_in_january() -> None:
+    december = EntitySettings(now=lambda: datetime(2026, 12, 17, 9, 0, tzinfo=UTC))
+    assert parse(DATE, "end of next month", december).value == "2027-01-31"
