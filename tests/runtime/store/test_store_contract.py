@@ -228,15 +228,18 @@ async def test_a_closed_store_says_so(store: Store) -> None:
 
 
 async def test_subscribers_receive_what_is_published_in_order(store: Store) -> None:
-    async with store.subscribe("outbox") as first, store.subscribe("outbox") as second:
-        async with store.subscribe("elsewhere") as other:
-            for n in range(3):
-                await store.publish("outbox", f"user-{n}".encode())
-            got = [await asyncio.wait_for(anext(first), 5) for _ in range(3)]
-            also = [await asyncio.wait_for(anext(second), 5) for _ in range(3)]
-            assert got == also == [b"user-0", b"user-1", b"user-2"]
-            with pytest.raises(TimeoutError):
-                await asyncio.wait_for(anext(other), 0.2)
+    async with (
+        store.subscribe("outbox") as first,
+        store.subscribe("outbox") as second,
+        store.subscribe("elsewhere") as other,
+    ):
+        for n in range(3):
+            await store.publish("outbox", f"user-{n}".encode())
+        got = [await asyncio.wait_for(anext(first), 5) for _ in range(3)]
+        also = [await asyncio.wait_for(anext(second), 5) for _ in range(3)]
+        assert got == also == [b"user-0", b"user-1", b"user-2"]
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(anext(other), 0.2)
 
 
 async def test_nothing_is_received_after_leaving_the_subscription(store: Store) -> None:
