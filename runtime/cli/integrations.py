@@ -64,6 +64,8 @@ async def _list(args: argparse.Namespace) -> int:
             configured = (
                 "yes" if not profile.missing() else "missing " + ", ".join(profile.missing())
             )
+            if profile.missing() and name == "salesforce" and sf.app == "system":
+                configured = "no: set PARLEY_SALESFORCE_CLIENT_ID and _SECRET"
             if profile.mode == PRE_AUTHORIZED:
                 token = await authorizer.tokens.get(name, BOT_SUBJECT)
                 authorized = "yes" if token else "no"

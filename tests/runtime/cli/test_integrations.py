@@ -101,3 +101,17 @@ async def test_authorize_an_unknown_profile(tmp_path):
     _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 1
     assert "There is no auth profile 'nope'" in err.decode()
+
+
+async def test_list_says_what_the_system_salesforce_app_still_needs(tmp_path):
+    (tmp_path / "config.yaml").write_text("dialogs: []\n")
+    env_before = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("PARLEY_SALES")}
+    try:
+        proc = await parley("integrations", "list", cwd=tmp_path)
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        os.environ.update(env_before)
+    assert proc.returncode == 0, err.decode()
+    row = next(line for line in out.decode().splitlines() if line.startswith("salesforce"))
+    assert "no: set PARLEY_SALESFORCE_CLIENT_ID and _SECRET" in row
+    assert row.split()[-3:] == ["user", "system", "per_user"]
