@@ -7,21 +7,7 @@ import sys
 import textwrap
 
 from tests.conftest import write_bot
-
-DIALOG = """
-dialog: names
-intents: [collect names]
-nodes:
-  - id: first
-    type: entity
-    prompt: First name?
-  - id: last
-    type: entity
-    prompt: Last name?
-  - id: bye
-    type: message
-    text: "Hello {{ entities.first }} {{ entities.last }}."
-"""
+from tests.runtime.engine.test_bad_input import ASK_TWICE as DIALOG
 
 SAY = textwrap.dedent(
     """
