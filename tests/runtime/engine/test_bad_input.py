@@ -79,3 +79,28 @@ async def test_undefined_name_at_run_time_names_it_and_keeps_the_place(make_bot,
     state = await bot.engine.load(ALICE)
     assert (state.dialog, state.node, state.entities) == ("names", "last", {"first": "Ada"})
     assert texts(await bot.engine.handle(ALICE, "cancel")) == ["Okay, I've cancelled that."]
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [b"{not json", b"[1, 2]", b'{"s":"abc","t":"dancing"}', b'{"s":"abc","a":"x"}'],
+)
+async def test_a_stored_state_that_cannot_be_read_starts_a_new_conversation(
+    make_bot, caplog, stored
+):
+    bot = await waiting_at_last(make_bot)
+    await bot.store.put("conv", ALICE.id, stored)
+    out = await bot.engine.handle(ALICE, "collect names")
+    assert texts(out) == ["First name?"]  # not stuck: every later turn works
+    assert "cannot be read" in caplog.text and "alice" in caplog.text
+    assert texts(await bot.engine.handle(ALICE, "Ada")) == ["Last name?"]
+
+
+async def test_unicode_text_and_values_survive_the_stored_state(make_bot):
+    bot = await waiting_at_last(make_bot)
+    out = await bot.engine.handle(ALICE, "Lövelace-Åström 😀")
+    assert texts(out) == ["Hello Ada Lövelace-Åström 😀."]
+    await bot.engine.handle(ALICE, "collect names")
+    await bot.engine.handle(ALICE, "Zoë  Ünal")
+    stored = await bot.store.get("conv", ALICE.id)
+    assert "Zoë Ünal".encode() in stored  # UTF-8 as it is (no escapes), white space folded
