@@ -221,7 +221,7 @@ def _chain(node: nodes.Node) -> Reference | None:
 class Text:
     """A compiled text template; `render` returns a string (``None`` renders as nothing)."""
 
-    __slots__ = ("_constant", "_env", "_template", "dialog", "node", "source")
+    __slots__ = ("_constant", "_env", "_globals", "_template", "dialog", "node", "source")
 
     def __init__(
         self,
@@ -237,6 +237,9 @@ class Text:
         self._env = env
         self._template = template
         self._constant = constant
+        # Jinja's own globals (range, dict, ...) flattened once: `Template.render` merges them
+        # from a ChainMap on every call, which is most of a small template's cost.
+        self._globals = dict(template.globals) if template is not None else {}
 
     @property
     def is_constant(self) -> bool:
@@ -244,10 +247,16 @@ class Text:
         return self._template is None
 
     def render(self, ctx: Mapping[str, Any]) -> str:
-        if self._template is None:
+        template = self._template
+        if template is None:
             return self._constant
+        env = self._env
         try:
-            return self._template.render(ctx)
+            # What `Template.render` does, without its per-call ChainMap merge.
+            context = env.context_class(
+                env, {**self._globals, **ctx}, template.name, template.blocks, self._globals
+            )
+            return env.concat(template.root_render_func(context))  # type: ignore[attr-defined]
         except Exception as exc:
             raise _translate(exc, self._env, self, ctx, expression=False) from exc
 

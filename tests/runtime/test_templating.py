@@ -70,6 +70,13 @@ def test_one_trailing_newline_is_dropped_on_both_paths(templates):
     assert templates.text("  spaced  ", **WHERE).render({}) == "  spaced  "
 
 
+def test_jinja_globals_and_context_names_both_resolve(templates, ctx):
+    # Rendering merges Jinja's own globals (flattened once) with the turn's context.
+    source = "{% for i in range(2) %}{{ i }}{% endfor %} {{ dict(a=1).a }} {{ user.id }}"
+    assert render(templates, source, ctx) == "01 1 u-1"
+    assert render(templates, "{{ range }}", {"range": "shadowed"}) == "shadowed"
+
+
 def test_same_source_is_compiled_once_and_rendered_many_times(templates, ctx):
     first = templates.text("Hi {{ entities.company }}", dialog="a", node="x")
     again = templates.text("Hi {{ entities.company }}", dialog="b", node="y")
