@@ -20,6 +20,20 @@ class Outbound:
     session: str = ""
     reply_to: str | None = None
 
+    def addressed(self, session: str, reply_to: str | None) -> Outbound:
+        """This message in `session`, answering `reply_to` (dataclasses.replace, 4x faster)."""
+        return Outbound(
+            self.type,
+            self.text,
+            self.buttons,
+            self.profile,
+            self.provider,
+            self.url,
+            self.code,
+            session,
+            reply_to,
+        )
+
     def to_wire(self) -> dict[str, Any]:
         if self.type == "error":
             out: dict[str, Any] = {"type": "error", "code": self.code, "message": self.text}

@@ -23,9 +23,14 @@ def clean_text(text: object, *, max_chars: int = MAX_CHARS) -> str:
             "too_long",
             f"That message is too long: {len(text):,} characters, at most {max_chars:,}.",
         )
-    kept = "".join(
-        ch for ch in text if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
-    )
+    if text.isprintable():  # the common case: no control or format character to remove
+        kept = text
+    else:
+        kept = "".join(
+            ch
+            for ch in text
+            if ch in "\t\r\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+        )
     folded = _SPACES.sub(" ", kept).strip()
     if not folded:
         raise ChannelError("bad_request", "The message is empty.")

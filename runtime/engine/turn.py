@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from runtime.engine.messages import Outbound
 from runtime.engine.state import ConversationState
@@ -29,7 +29,7 @@ class Turn:
     tokens_used: dict[str, str] = field(default_factory=dict)  # profile -> access token sent
 
     async def emit(self, message: Outbound) -> None:
-        message = replace(message, session=self.state.session, reply_to=self.reply_to)
+        message = message.addressed(self.state.session, self.reply_to)
         self.out.append(message)
         if self.deliver is not None:
             await self.deliver(message)

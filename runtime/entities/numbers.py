@@ -214,14 +214,17 @@ _NOT_A_COUNT_BESIDE = frozenset(
 )  # fmt: skip
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def find_number(text: str, settings: EntitySettings) -> Number | None:
     """The one plain count in a sentence ("book a table for 4"), digits only; else None.
 
     Numbers that belong to a date, time, phone number, amount of money, percentage, ordinal or
     identifier are not counts and are skipped.
     """
-    if len(text) > MAX_STRUCTURED:
-        return None
+    if len(text) > MAX_STRUCTURED or not _ANY_DIGIT.search(text):
+        return None  # most utterances that start a dialog hold no digit: skip the phone scan
     for start, end in reversed(phone_spans(text, settings.region)):
         text = text[:start] + " " + text[end:]
     folded = fold(text)
