@@ -9,7 +9,7 @@ from typing import Protocol
 from aiohttp import web
 
 from channels.hub import OUTBOX
-from channels.wire import dumps
+from channels.wire import encode
 from runtime.engine.messages import Outbound
 from runtime.engine.turn import User
 from runtime.store.base import Store
@@ -43,4 +43,4 @@ class Deliveries:
             return
         log.warning("channel %r is not served here: messages kept in the outbox", user.channel)
         for message in messages:
-            await self.store.push(OUTBOX, user.id, dumps(message.to_wire()).encode())
+            await self.store.push(OUTBOX, user.id, encode(message))

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from channels.signing import signed_headers
-from channels.wire import dumps
+from channels.wire import to_json
 from runtime.engine.messages import Outbound
 from runtime.errors import StoreError
 from runtime.store.base import Store
@@ -73,7 +73,7 @@ class CallbackPoster:
             wire = message.to_wire()
             key = f"{time.time_ns():020d}.{next(self._sequence):08d}"
             record = {"user_id": user_id, "message": wire}
-            await self.store.put(PENDING, key, dumps(record).encode())
+            await self.store.put(PENDING, key, to_json(record))
             self._queue(user_id, key, wire)
 
     async def close(self) -> None:
@@ -119,7 +119,7 @@ class CallbackPoster:
             log.exception("delivered webhook callbacks could not be forgotten: a restart resends")
 
     async def _post(self, user_id: str, messages: list[dict[str, Any]]) -> bool:
-        body = dumps({"user_id": user_id, "messages": messages}).encode()
+        body = to_json({"user_id": user_id, "messages": messages})
         headers = {"Content-Type": "application/json", **signed_headers(self.secret, body)}
         assert self._http is not None, "CallbackPoster.start() opens the client"
         try:

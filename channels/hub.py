@@ -13,9 +13,9 @@ import logging
 import weakref
 from collections.abc import Sequence
 
-from aiohttp import WSCloseCode, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
-from channels.wire import dumps
+from channels.wire import encode
 from runtime.engine.messages import Outbound
 from runtime.errors import StoreError
 from runtime.store import KeyLocks
@@ -45,7 +45,7 @@ class SocketHub:
     async def _send_waiting(self, user_id: str, ws: web.WebSocketResponse) -> None:
         waiting = await self.store.drain(OUTBOX, user_id)
         for i, raw in enumerate(waiting):
-            if not await _send(ws, raw.decode()):
+            if not await _send(ws, raw):
                 for rest in waiting[i:]:
                     await self.store.push(OUTBOX, user_id, rest)
                 break
@@ -87,30 +87,31 @@ class SocketHub:
         kept = False
         async with self._locks.hold(user_id):
             for message in messages:
-                text = dumps(message.to_wire())
+                data = encode(message)
                 sent = False
                 for ws in list(self._by_user.get(user_id, ())):
-                    sent = await _send(ws, text) or sent
+                    sent = await _send(ws, data) or sent
                 if not sent:
-                    await self.store.push(OUTBOX, user_id, text.encode())
+                    await self.store.push(OUTBOX, user_id, data)
                     kept = True
             if kept:
                 await self.store.publish(OUTBOX, user_id.encode())
 
     async def reply(self, ws: web.WebSocketResponse, message: Outbound) -> None:
         """An answer for one socket only (an error about its own frame)."""
-        await _send(ws, dumps(message.to_wire()))
+        await _send(ws, encode(message))
 
     async def close_all(self, code: int = WSCloseCode.GOING_AWAY, reason: str = "") -> None:
         closing = [ws.close(code=code, message=reason.encode()[:120]) for ws in list(self.every)]
         await asyncio.gather(*closing, return_exceptions=True)
 
 
-async def _send(ws: web.WebSocketResponse, text: str) -> bool:
+async def _send(ws: web.WebSocketResponse, data: bytes) -> bool:
+    """One text frame of UTF-8 JSON `data` (already encoded: no str round trip)."""
     if ws.closed:
         return False
     try:
-        await ws.send_str(text)
+        await ws.send_frame(data, WSMsgType.TEXT)
     except ConnectionError:
         return False
     return True

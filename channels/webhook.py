@@ -27,7 +27,7 @@ from channels.responses import json_error
 from channels.settings import ChannelSettings
 from channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, check_signature
 from channels.turns import Turns
-from channels.wire import dumps
+from channels.wire import encode, to_json
 from runtime.config import WebhookChannelConfig
 from runtime.engine.messages import Outbound
 from runtime.engine.turn import User
@@ -86,7 +86,7 @@ class WebhookChannel:
             await self.poster.enqueue(user_id, messages)
             return
         for message in messages:
-            await self.store.push(WAITING, user_id, dumps(message.to_wire()).encode())
+            await self.store.push(WAITING, user_id, encode(message))
 
     async def receive(self, request: web.Request) -> web.Response:
         if not self.config.secret:
@@ -114,7 +114,7 @@ class WebhookChannel:
                 status, payload = await self._turn(User(user_id, self.name), message_id, text)
             except ChannelError as exc:
                 return json_error(503, exc.code, str(exc))
-            answer = dumps([status, payload]).encode()
+            answer = to_json([status, payload])
             await self.store.put(SEEN, key, answer, ttl=self.settings.idempotency_ttl)
         return web.json_response(payload, status=status)
 

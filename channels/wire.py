@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 from typing import Any
+
+import msgspec
 
 from runtime.engine.messages import Outbound, error
 from runtime.errors import ChannelError
@@ -33,8 +34,8 @@ def parse_frame(data: str, *, max_bytes: int) -> Inbound:
     if len(data) * 4 > max_bytes and len(data.encode("utf-8", "surrogatepass")) > max_bytes:
         raise FrameError("too_long", f"A frame may hold at most {max_bytes:,} bytes.")
     try:
-        body = json.loads(data)
-    except (ValueError, RecursionError):
+        body = _decode(data)
+    except (msgspec.DecodeError, RecursionError):
         raise FrameError("bad_request", "A frame must be a JSON object.") from None
     if not isinstance(body, dict):
         raise FrameError("bad_request", "A frame must be a JSON object.")
@@ -55,9 +56,16 @@ def error_message(code: str, message: str, reply_to: str | None = None) -> Outbo
     return replace(error(code, message), reply_to=reply_to)
 
 
-def dumps(wire: dict[str, Any]) -> str:
-    return json.dumps(wire, ensure_ascii=False, separators=(",", ":"))
+# msgspec rather than the json module: a few times faster in each direction, on every frame.
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder().decode
 
 
-def encode(message: Outbound) -> str:
-    return dumps(message.to_wire())
+def to_json(value: Any) -> bytes:
+    """Compact UTF-8 JSON (no escapes for non-ASCII text)."""
+    return _encode(value)
+
+
+def encode(message: Outbound) -> bytes:
+    """A bot message as the UTF-8 JSON text of a frame."""
+    return _encode(message.to_wire())
