@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -53,7 +53,7 @@ def parse_frame(data: str, *, max_bytes: int) -> Inbound:
 
 
 def error_message(code: str, message: str, reply_to: str | None = None) -> Outbound:
-    return replace(error(code, message), reply_to=reply_to)
+    return msgspec.structs.replace(error(code, message), reply_to=reply_to)
 
 
 # msgspec rather than the json module: a few times faster in each direction, on every frame.

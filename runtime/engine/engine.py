@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from runtime.auth.authorizer import PAGE_TEXT, Outcome
 from runtime.dialogs.compiler import CompiledDialog
@@ -345,7 +347,7 @@ def _lock_key(user: User) -> str:
 
 
 def _reply(message: Outbound, reply_to: str | None) -> Outbound:
-    return replace(message, reply_to=reply_to)
+    return msgspec.structs.replace(message, reply_to=reply_to)
 
 
 def _either(names: Iterable[str]) -> str:

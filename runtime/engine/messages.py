@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 
-@dataclass(frozen=True, slots=True)
-class Outbound:
-    """One message for the user. `session` and `reply_to` are filled in by the engine."""
+
+class Outbound(msgspec.Struct, frozen=True):
+    """One message for the user. `session` and `reply_to` are filled in by the engine.
+
+    A msgspec struct rather than a frozen dataclass: one or two are built every turn, and a
+    frozen dataclass takes 1.6 µs to build against 0.1 µs.
+    """
 
     type: str  # "message" | "auth_link" | "error"
     text: str = ""
@@ -21,18 +25,8 @@ class Outbound:
     reply_to: str | None = None
 
     def addressed(self, session: str, reply_to: str | None) -> Outbound:
-        """This message in `session`, answering `reply_to` (dataclasses.replace, 4x faster)."""
-        return Outbound(
-            self.type,
-            self.text,
-            self.buttons,
-            self.profile,
-            self.provider,
-            self.url,
-            self.code,
-            session,
-            reply_to,
-        )
+        """This message in `session`, answering `reply_to`."""
+        return msgspec.structs.replace(self, session=session, reply_to=reply_to)
 
     def to_wire(self) -> dict[str, Any]:
         if self.type == "error":
