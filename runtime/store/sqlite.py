@@ -1,4 +1,20 @@
-"""The embedded store: one SQLite file in WAL mode, reached through one aiosqlite connection.
+"""The embedded store: one SQLite file in WAL mode, reached through two connections.
+
+Puts, nearly all of them conversation states, are the hot path: one per turn. They are written
+on the event loop's own thread through a plain `sqlite3` connection, in group commits: the puts
+made during one pass of the event loop are committed together, in one transaction, right after
+it. A commit in WAL mode with synchronous=NORMAL is a write into the WAL file with no fsync
+(some 15 microseconds, shared by the batch, plus about 5 per row), and a put still returns only
+once its row is committed, so what it stored outlives the process (a power cut may still take
+the last commits, as synchronous=NORMAL allows). Sending each put to aiosqlite's worker thread
+instead (a queue hop, a cross-thread wake-up and GIL hand-offs, and a commit per row) cost about
+45 microseconds of CPU per turn in `bench/ws`'s engine turns (32 users); the group commit costs
+12 to 19, most of it SQLite's work on the row and the turn's wait for the commit. That
+connection never checkpoints, as a checkpoint's fsync would stall the loop: checkpoints run on
+the other connection's thread, in the background.
+
+Everything else (reads that miss the cache, take, delete, the queues, scans and sweeps) goes
+through one aiosqlite connection, whose worker thread keeps SQLite off the event loop.
 
 SQLite serves one process. Its `lock` is an asyncio lock of this process, so two bot processes
 sharing one file would not keep a user's turns apart: run several instances on Redis instead.
@@ -7,11 +23,12 @@ sharing one file would not keep a user's turns apart: run several instances on R
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +36,8 @@ import aiosqlite
 
 from runtime.errors import StoreError
 from runtime.store import KeyLocks, check_namespace, check_value
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS kv (
@@ -45,30 +64,61 @@ SCAN_PAGE = 500
 SWEEP_EVERY = 60.0  # seconds between purges of every expired value
 CACHE_SIZE = 50_000  # conversations kept in memory, most recently used
 CACHED = frozenset({"conv"})  # namespaces only this process writes (see the class docstring)
+CHECKPOINT_EVERY = 1.0  # seconds, at most, between a put and the next WAL checkpoint ...
+CHECKPOINT_ROWS = 250  # ... or sooner after this many rows (a row dirties at most ~3 pages)
+WAL_FRAMES = 1000  # a longer WAL is checkpointed again with puts held back, so that it restarts
+BUSY_TIMEOUT_MS = 5000
 
 
 class SQLiteStore:
     """The Store protocol on a SQLite file (created with its folder when missing).
 
-    Every statement runs in autocommit mode, so each one is its own transaction: `take` and
-    `drain` are single DELETE ... RETURNING statements and therefore atomic. Expired values are
-    invisible at once and purged lazily (on read, and in a sweep at most once a minute).
+    Everything but puts runs on aiosqlite's thread in autocommit mode, so each statement is
+    its own transaction: `take` and `drain` are single DELETE ... RETURNING statements and
+    therefore atomic. Expired values are invisible at once and purged lazily (on read, and in
+    a sweep at most once a minute).
+
+    Puts are group-committed on the event loop's thread (see the module docstring): `put`
+    queues its row, the first put of a pass of the loop schedules a flush with `call_soon`,
+    and the flush commits every queued row in one transaction (BEGIN IMMEDIATE, executemany,
+    COMMIT) and then wakes the puts; when it fails, it rolls back and every put of the batch
+    raises the StoreError. Rows are written in the order they were put, so the last put of a
+    key wins. A statement that writes the kv table on aiosqlite's thread (take, delete, the
+    purges) first flushes the puts queued before it, so it is not overtaken by them; and the
+    two connections never contend for SQLite's write lock (see `_change`). The WAL is
+    checkpointed (PASSIVE) on aiosqlite's thread in a background task, a second after a put
+    at the latest, or after CHECKPOINT_ROWS rows; when writes outran the checkpoints and the
+    WAL passed WAL_FRAMES pages, a second checkpoint runs with puts held back so that it
+    catches up and the WAL starts over. `close` commits the queued puts, waits for the
+    checkpoint and truncates the WAL.
 
     Values of the namespaces in `cached` (conversation states) are also kept in a bounded
     write-through cache, so a turn reads its state without a round trip to SQLite's thread.
     That is sound because one process owns the file; other namespaces (tokens, which
     `parley integrations authorize` may write from another process) are always read from disk.
+    A put forgets its key before the write and remembers the value after it; a read that
+    missed the cache fills it only if nothing was written or forgotten meanwhile, and take and
+    delete forget their key again once their statement has run, so the cache never holds a
+    value the file no longer has.
     """
 
     def __init__(self, path: str | Path, *, cached: frozenset[str] = CACHED) -> None:
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
+        self._writer: sqlite3.Connection | None = None  # the event loop thread's, for puts
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._locks = KeyLocks()
         self._next_sweep = 0.0
         self._cached = cached
-        self._batch: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
-        self._writer: asyncio.Task[None] | None = None
-        self._in_flight = 0  # puts out at SQLite's thread right now
+        self._pending: list[tuple[tuple[Any, ...], asyncio.Future[None]]] = []
+        self._flush_handle: asyncio.Handle | None = None
+        self._held = False  # puts wait while a checkpoint catches up with the WAL
+        self._rows = 0  # rows committed since the last checkpoint began
+        self._next_checkpoint = 0.0
+        self._checkpointer: asyncio.Task[None] | None = None
+        self._generation = 0  # counts commits and forgotten keys (see `get`)
+        self._changing = 0  # statements that write, out at aiosqlite's thread (see `_change`)
+        self._puts_waiting: asyncio.Event | None = None  # set once puts put off are committed
         self._topics: dict[str, set[asyncio.Queue[bytes]]] = {}
         self._cache: OrderedDict[tuple[str, str], tuple[bytes, float | None]] = OrderedDict()
 
@@ -88,20 +138,43 @@ class SQLiteStore:
             try:
                 await db.execute("PRAGMA journal_mode = WAL")
                 await db.execute("PRAGMA synchronous = NORMAL")
-                await db.execute("PRAGMA busy_timeout = 5000")
+                await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 await db.executescript(SCHEMA)
+                writer = sqlite3.connect(self.path, isolation_level=None)
+                try:
+                    writer.execute("PRAGMA synchronous = NORMAL")
+                    writer.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                    writer.execute("PRAGMA wal_autocheckpoint = 0")
+                except BaseException:
+                    writer.close()
+                    raise
             except BaseException:
                 await db.close()
                 raise
-        self._db = db
+        self._db, self._writer = db, writer
+        self._loop = asyncio.get_running_loop()
+        self._rows = 0
+        self._next_checkpoint = time.monotonic() + CHECKPOINT_EVERY
         await self._sweep()
 
     async def close(self) -> None:
-        if self._writer is not None:
-            await asyncio.shield(self._writer)
-        if self._db is not None:
-            db, self._db = self._db, None
-            self._cache.clear()
+        """Commit the puts still queued, then close both connections (the WAL is emptied)."""
+        db, writer = self._db, self._writer
+        if db is None or writer is None:
+            return
+        self._flush()
+        if self._puts_waiting is not None:
+            self._puts_waiting.set()
+            self._puts_waiting = None
+        self._db = self._writer = None  # from here on, new calls fail: the store is closed
+        self._cache.clear()
+        try:
+            writer.close()
+            if self._checkpointer is not None:
+                await asyncio.shield(self._checkpointer)
+            with suppress(sqlite3.Error):  # everything is committed: this only tidies up
+                await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
             await db.close()
 
     def _remember(self, ns: str, key: str, value: bytes, expires_at: float | None) -> None:
@@ -112,6 +185,7 @@ class SQLiteStore:
                 self._cache.popitem(last=False)
 
     def _forget(self, ns: str, key: str) -> None:
+        self._generation += 1
         self._cache.pop((ns, key), None)
 
     async def get(self, ns: str, key: str) -> bytes | None:
@@ -121,74 +195,125 @@ class SQLiteStore:
         if hit is not None and (hit[1] is None or hit[1] > now):
             self._cache.move_to_end((ns, key))
             return hit[0]
+        generation = self._generation
         row = await self._one("SELECT value, expires_at FROM kv WHERE ns = ? AND key = ?", ns, key)
         if row is None:
             return None
         value, expires_at = row
         if expires_at is not None and expires_at <= now:
-            await self._run(
+            await self._change(
                 "DELETE FROM kv WHERE ns = ? AND key = ? AND expires_at <= ?", ns, key, now
             )
             return None
-        self._remember(ns, key, bytes(value), expires_at)
+        if generation == self._generation:
+            # Else a put was committed or a key forgotten while the SELECT was out: what it
+            # read may be older than what the cache would then hold, so it is not kept.
+            self._remember(ns, key, bytes(value), expires_at)
         return bytes(value)
 
     async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
         check_namespace(ns)
         check_value(value)
         expires_at = None if ttl is None else time.time() + ttl
+        value = bytes(value)
         self._forget(ns, key)
-        await self._write((ns, key, bytes(value), expires_at))
-        self._remember(ns, key, bytes(value), expires_at)
+        await self._write((ns, key, value, expires_at))
+        if self._db is None:  # closed while this put waited; its row is committed
+            return
+        self._remember(ns, key, value, expires_at)
         if time.monotonic() >= self._next_sweep:
             await self._sweep()
 
     async def _write(self, row: tuple[Any, ...]) -> None:
-        """Group commit: while a write is out at SQLite's thread, further puts gather into one
-        batch that a writer task sends in a single round trip, so concurrent turns share the
-        hop; a put with nothing in flight goes straight out. aiosqlite runs statements in the
-        order they were sent, and a batch is written row by row, so the last put of a key
-        wins as it would one by one."""
-        db = self._connection
-        if self._in_flight:
-            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._batch.append((row, done))
-            if self._writer is None or self._writer.done():
-                self._writer = asyncio.create_task(self._write_batches())
-            await done
-            return
-        self._in_flight += 1
-        try:
-            with self._errors(f"SQLite store {self.path}"):
-                await db.executemany(UPSERT, [row])
-        finally:
-            self._in_flight -= 1
+        """Queue `row` for the next group commit and wait until it is committed."""
+        if self._writer is None or self._loop is None:
+            raise StoreError(f"the SQLite store {self.path} is not open: call open() first")
+        done = self._loop.create_future()
+        self._pending.append((row, done))
+        if self._flush_handle is None and not self._held:
+            self._flush_handle = self._loop.call_soon(self._flush_soon)
+        await done
 
-    async def _write_batches(self) -> None:
-        while self._batch:
-            batch, self._batch = self._batch, []
-            self._in_flight += 1
+    def _flush_soon(self) -> None:
+        self._flush_handle = None
+        if self._held:
+            return  # the checkpoint that holds the puts back calls again once it is done
+        if self._changing:
+            # A statement that writes is out at aiosqlite's thread: the last one back flushes.
+            if self._puts_waiting is None:
+                self._puts_waiting = asyncio.Event()
+            return
+        self._flush()
+
+    def _flush(self) -> None:
+        """Commit every queued put in one transaction, on this thread, and wake the puts.
+
+        Synchronous (a write into the WAL, without an fsync), so a statement sent to aiosqlite
+        after a flush runs after the rows it wrote."""
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        writer = self._writer
+        try:
+            if writer is None:
+                raise StoreError(f"the SQLite store {self.path} is not open: call open() first")
             try:
-                with self._errors(f"SQLite store {self.path}"):
-                    await self._connection.executemany(UPSERT, [row for row, _ in batch])
-            except StoreError as exc:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_exception(exc)
-            else:
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
-            finally:
-                self._in_flight -= 1
+                writer.execute("BEGIN IMMEDIATE")
+                writer.executemany(UPSERT, [row for row, _ in batch])
+                writer.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if writer.in_transaction:
+                    with suppress(sqlite3.Error):
+                        writer.execute("ROLLBACK")
+                raise StoreError(f"SQLite store {self.path}: {exc}") from exc
+        except StoreError as exc:
+            for _, done in batch:
+                if not done.done():
+                    done.set_exception(exc)
+            return
+        self._generation += 1
+        for _, done in batch:
+            if not done.done():
+                done.set_result(None)
+        self._rows += len(batch)
+        due = self._rows >= CHECKPOINT_ROWS or time.monotonic() >= self._next_checkpoint
+        if due and self._checkpointer is None and self._db is not None and self._loop is not None:
+            self._checkpointer = self._loop.create_task(self._checkpoint(self._db))
+
+    async def _checkpoint(self, db: aiosqlite.Connection) -> None:
+        """Copy the WAL into the database file on aiosqlite's thread, puts going on meanwhile.
+
+        The WAL starts over only after a checkpoint that caught up with every commit; under a
+        steady stream of puts a PASSIVE one rarely does, so once the WAL is long, a second
+        one runs with the puts held back (they queue, and are committed right after it)."""
+        self._rows = 0
+        try:
+            with self._errors(f"checkpoint of {self.path}"):
+                rows = await db.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+                ((_, frames, _),) = rows
+                if frames > WAL_FRAMES:
+                    self._held = True
+                    try:
+                        await db.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+                    finally:
+                        self._held = False
+                        if self._pending and self._flush_handle is None and self._loop:
+                            self._flush_handle = self._loop.call_soon(self._flush_soon)
+        except StoreError as exc:
+            log.warning("%s (tried again later)", exc)
+        finally:
+            self._next_checkpoint = time.monotonic() + CHECKPOINT_EVERY
+            self._checkpointer = None
 
     async def take(self, ns: str, key: str) -> bytes | None:
         check_namespace(ns)
         now = time.time()
         self._forget(ns, key)
-        row = await self._one(
+        rows = await self._change(
             "DELETE FROM kv WHERE ns = ? AND key = ? RETURNING value, expires_at", ns, key
         )
+        self._forget(ns, key)  # a put committed while the DELETE was out may have cached it
+        row = rows[0] if rows else None
         if row is None or (row[1] is not None and row[1] <= now):
             return None
         return bytes(row[0])
@@ -196,18 +321,22 @@ class SQLiteStore:
     async def delete(self, ns: str, key: str) -> None:
         check_namespace(ns)
         self._forget(ns, key)
-        await self._run("DELETE FROM kv WHERE ns = ? AND key = ?", ns, key)
+        await self._change("DELETE FROM kv WHERE ns = ? AND key = ?", ns, key)
+        self._forget(ns, key)  # a put committed while the DELETE was out may have cached it
 
     async def push(self, ns: str, key: str, value: bytes) -> None:
         check_namespace(ns)
         check_value(value)
         sql = "INSERT INTO queue (ns, key, value) VALUES (?, ?, ?)"
-        await self._run(sql, ns, key, bytes(value))
+        await self._change(sql, ns, key, bytes(value), after_puts=False)
 
     async def drain(self, ns: str, key: str) -> list[bytes]:
         check_namespace(ns)
-        rows = await self._all(
-            "DELETE FROM queue WHERE ns = ? AND key = ? RETURNING seq, value", ns, key
+        rows = await self._change(
+            "DELETE FROM queue WHERE ns = ? AND key = ? RETURNING seq, value",
+            ns,
+            key,
+            after_puts=False,
         )
         # SQLite does not promise RETURNING's row order.
         return [bytes(value) for _, value in sorted(rows)]
@@ -256,7 +385,7 @@ class SQLiteStore:
 
     async def _sweep(self) -> None:
         self._next_sweep = time.monotonic() + SWEEP_EVERY
-        await self._run("DELETE FROM kv WHERE expires_at <= ?", time.time())
+        await self._change("DELETE FROM kv WHERE expires_at <= ?", time.time())
 
     @property
     def _connection(self) -> aiosqlite.Connection:
@@ -264,8 +393,33 @@ class SQLiteStore:
             raise StoreError(f"the SQLite store {self.path} is not open: call open() first")
         return self._db
 
-    async def _run(self, sql: str, *params: Any) -> None:
-        await self._all(sql, *params)
+    async def _change(
+        self, sql: str, *params: Any, after_puts: bool = True
+    ) -> list[tuple[Any, ...]]:
+        """Run a statement that writes on aiosqlite's thread, never while a flush could run.
+
+        The two connections never wait for each other's write lock, as SQLite's busy handler
+        sleeps a millisecond or more (on the event loop, when the flush is the one waiting):
+        a flush due while such statements are out is put off until the last one is back,
+        and statements that come meanwhile wait for that flush, so puts are not starved.
+        With `after_puts` (statements on the kv table), the puts queued before the statement
+        are committed before it is sent, so it is not overtaken by them."""
+        while self._puts_waiting is not None or (after_puts and self._pending and self._changing):
+            if self._puts_waiting is None:
+                self._puts_waiting = asyncio.Event()
+            await self._puts_waiting.wait()
+        if after_puts:
+            self._flush()
+        self._changing += 1
+        try:
+            return await self._all(sql, *params)
+        finally:
+            self._changing -= 1
+            if not self._changing and self._puts_waiting is not None:
+                waiting, self._puts_waiting = self._puts_waiting, None
+                if not self._held:
+                    self._flush()
+                waiting.set()
 
     async def _all(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         db = self._connection

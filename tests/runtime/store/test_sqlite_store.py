@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,19 @@ from runtime.store.sqlite import SQLiteStore
 
 
 def rows(path: Path, ns: str) -> list[str]:
-    with sqlite3.connect(path) as db:
-        return [key for (key,) in db.execute("SELECT key FROM kv WHERE ns = ?", (ns,))]
+    with closing(sqlite3.connect(path)) as db:
+        return [key for (key,) in db.execute("SELECT key FROM kv WHERE ns = ? ORDER BY key", (ns,))]
+
+
+def values(path: Path, ns: str) -> dict[str, bytes]:
+    """What a connection of its own (another process, say) finds in the file."""
+    with closing(sqlite3.connect(path)) as db:
+        return dict(db.execute("SELECT key, value FROM kv WHERE ns = ?", (ns,)))
+
+
+def alter(path: Path, sql: str) -> None:
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute(sql)
 
 
 async def test_open_creates_the_missing_folders_and_uses_wal(tmp_path: Path) -> None:
@@ -93,13 +106,159 @@ async def test_concurrent_puts_are_all_durable_and_the_last_of_a_key_wins(tmp_pa
         await reopened.close()
 
 
-async def test_a_failed_batch_fails_every_put_in_it(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.db")
+async def test_puts_are_committed_to_the_file_when_they_return(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path)
     await store.open()
-    await store.put("conv", "a", b"1")
-    await store._connection.execute("DROP TABLE kv")  # the file breaks under the store
-    results = await asyncio.gather(
-        *(store.put("conv", f"k{i}", b"x") for i in range(10)), return_exceptions=True
-    )
+    other = sqlite3.connect(path)  # a connection of its own, as another process would have
+    sql = "SELECT value FROM kv WHERE ns = 'conv' AND key = ?"
+
+    async def user(i: int) -> None:
+        for turn in range(5):
+            state = f"state {i}.{turn}".encode()
+            await store.put("conv", f"user-{i}", state)
+            assert other.execute(sql, (f"user-{i}",)).fetchone() == (state,)
+
+    try:
+        await asyncio.gather(*(user(i) for i in range(100)))
+        assert values(path, "conv") == {f"user-{i}": f"state {i}.4".encode() for i in range(100)}
+    finally:
+        other.close()
+        await store.close()
+
+
+async def test_a_failed_batch_fails_every_put_in_it_and_writes_none(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        await store.put("conv", "a", b"1")
+        alter(
+            path,
+            "CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key = 'poison' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+        # Concurrent puts share one transaction: one bad row fails them all.
+        results = await asyncio.gather(
+            *(store.put("conv", f"k{i}", b"x") for i in range(10)),
+            store.put("conv", "poison", b"x"),
+            return_exceptions=True,
+        )
+        assert all(isinstance(r, StoreError) and "refused" in str(r) for r in results), results
+        assert rows(path, "conv") == ["a"]
+        assert await store.get("conv", "a") == b"1"
+        assert await store.get("conv", "k0") is None
+        alter(path, "DROP TRIGGER refuse")
+        await store.put("conv", "k0", b"y")  # the transaction was rolled back: writes go on
+        assert values(path, "conv") == {"a": b"1", "k0": b"y"}
+    finally:
+        await store.close()
+
+
+async def test_a_put_is_not_overtaken_by_a_delete_or_take_made_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path)
+    await store.open()
+    try:
+        await store.put("conv", "u1", b"old")
+        await asyncio.gather(store.put("conv", "u1", b"new"), store.delete("conv", "u1"))
+        assert await store.get("conv", "u1") is None
+        assert rows(path, "conv") == []
+
+        await store.put("conv", "u2", b"old")
+        _, taken = await asyncio.gather(store.put("conv", "u2", b"new"), store.take("conv", "u2"))
+        assert taken == b"new"
+        assert await store.get("conv", "u2") is None
+        assert rows(path, "conv") == []
+    finally:
+        await store.close()
+
+
+async def test_a_read_racing_a_put_leaves_no_older_value_cached(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path)
+    await store.open()
+    await store.put("conv", "u1", b"v1")
     await store.close()
-    assert all(isinstance(r, StoreError) for r in results)
+    store = SQLiteStore(path)  # an empty cache: the next get reads the file
+    await store.open()
+    try:
+        for turn in range(2, 20):
+            store._cache.clear()
+            await asyncio.gather(
+                store.get("conv", "u1"), store.put("conv", "u1", f"v{turn}".encode())
+            )
+            assert await store.get("conv", "u1") == f"v{turn}".encode()
+    finally:
+        await store.close()
+
+
+async def test_close_commits_the_puts_still_waiting(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path)
+    await store.open()
+    puts = [asyncio.create_task(store.put("conv", f"user-{i}", b"x")) for i in range(100)]
+    await asyncio.sleep(0)  # every put is queued; the commit would come in the next pass
+    assert rows(path, "conv") == []
+    await store.close()
+    async with asyncio.timeout(10):  # a guard against puts left waiting forever
+        await asyncio.gather(*puts)  # none of them failed
+    reopened = SQLiteStore(path)
+    await reopened.open()
+    try:
+        assert len([key async for key, _ in reopened.scan("conv")]) == 100
+    finally:
+        await reopened.close()
+
+
+async def test_the_wal_stays_small_under_a_stream_of_puts(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    wal = tmp_path / "s.db-wal"
+    store = SQLiteStore(path)
+    await store.open()
+    largest = 0
+
+    async def user(i: int) -> None:
+        nonlocal largest
+        for turn in range(1000):
+            await store.put("conv", f"user-{i}-{turn % 50}", os.urandom(200))
+            largest = max(largest, wal.stat().st_size)
+
+    try:
+        await asyncio.gather(*(user(i) for i in range(20)))
+    finally:
+        await store.close()
+    # 20,000 puts fill some 60 MB of WAL when it is never checkpointed, and keep growing when
+    # checkpoints never catch up; SQLite's own threshold is 1000 pages (4 MB).
+    assert largest < 12 * 2**20, largest
+    assert not wal.exists() or wal.stat().st_size == 0  # close() emptied it
+
+
+async def test_puts_and_queue_writes_never_wait_for_each_others_lock(tmp_path: Path) -> None:
+    """Waiting for SQLite's write lock sleeps a millisecond or more, on the event loop when
+    the flush of the puts is the one waiting: the store never lets its two connections meet
+    there. With no waiting allowed at all, any such meeting is an error."""
+    path = tmp_path / "s.db"
+    store = SQLiteStore(path)
+    await store.open()
+    assert store._writer is not None
+    store._writer.execute("PRAGMA busy_timeout = 0")
+    await store._connection.execute("PRAGMA busy_timeout = 0")
+
+    async def user(i: int) -> list[bytes]:
+        drained = []
+        for turn in range(30):
+            await store.put("conv", f"user-{i}", f"{turn}".encode())
+            await store.push("outbox", f"user-{i}", f"{turn}".encode())
+            if turn % 3 == 2:
+                drained += await store.drain("outbox", f"user-{i}")
+            if turn % 10 == 9:
+                await store.delete("conv", f"gone-{i}")
+        return drained
+
+    try:
+        results = await asyncio.gather(*(user(i) for i in range(20)))
+        assert all(d == [f"{t}".encode() for t in range(30)] for d in results)
+        assert values(path, "conv") == {f"user-{i}": b"29" for i in range(20)}
+    finally:
+        await store.close()
