@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from runtime.dialogs.compiler import CompiledDialog, CompiledNode
@@ -23,6 +24,7 @@ from runtime.errors import ParleyError, ServiceError
 
 log = logging.getLogger("parley.engine")
 
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 STEP_BUDGET = 200
 PROGRESS_AFTER = 1.0
 
@@ -166,7 +168,9 @@ class Executor:
             buttons = tuple((v.value, v.value) for v in node.values)
         turn.state.status = Status.WAITING
         turn.state.attempts = 0
-        await turn.emit(say(cn.prompt.render(self.context(turn)), buttons))
+        prompt = cn.prompt
+        text = prompt.render(EMPTY if prompt.is_constant else self.context(turn))
+        await turn.emit(say(text, buttons))
         return None
 
     async def _answer(
@@ -291,6 +295,8 @@ class Executor:
         self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, response: Any = None
     ) -> str:
         state = turn.state
+        if not cn.sets and cn.branches and cn.branches[0][0] is None:  # `next: node`: no context
+            return cn.branches[0][1]
         ctx = self.context(turn, response=response)
         for name, expr in cn.sets:
             value = expr.evaluate(ctx)
