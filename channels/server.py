@@ -219,7 +219,9 @@ def _announce(config: Config, runner: web.AppRunner) -> None:
     where = (
         f"http://{bound[0]}:{bound[1]}" if isinstance(bound, tuple) else config.server.public_url
     )
-    print(f"{config.bot.name} is listening on {where}", flush=True)
+    module = type(asyncio.get_running_loop()).__module__
+    loop = "uvloop" if module.startswith("uvloop") else "asyncio"
+    print(f"{config.bot.name} is listening on {where} ({loop} event loop)", flush=True)
     if config.channels.web.enabled and config.channels.websocket.enabled:
         print(f"Web chat: {config.server.public_url}/", flush=True)
 

@@ -8,7 +8,6 @@ sandbox, serves the bot with SQLite state, and prints the web chat's URL and the
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import dataclasses
 import os
@@ -18,6 +17,8 @@ from typing import Any
 from aiohttp import web
 
 from runtime.cli.common import add_config_option, config_from
+from runtime.cli.loop import add_loop_option
+from runtime.cli.loop import run as run_loop
 from runtime.cli.templates import dialogs_dir
 from runtime.config import Config, SalesforceApp
 from runtime.errors import ParleyError
@@ -34,11 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--sandbox-port", type=int, default=SANDBOX_PORT, help="the sandbox org's port"
     )
+    add_loop_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return asyncio.run(_demo(args))
+    return run_loop(_demo(args), args.loop)
 
 
 def install_templates(config: Config) -> list[str]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from runtime.cli.common import add_config_option, config_from
+from runtime.cli.loop import add_loop_option
+from runtime.cli.loop import run as run_loop
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,11 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--port", type=int, default=None, help="the port to bind (default: server.port)"
     )
+    add_loop_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from channels.server import serve  # the engine's command line does not need aiohttp's server
 
-    asyncio.run(serve(config_from(args), host=args.host, port=args.port))
+    run_loop(serve(config_from(args), host=args.host, port=args.port), args.loop)
     return 0

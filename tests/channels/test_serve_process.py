@@ -1,6 +1,7 @@
 """`parley serve` as a process: SIGTERM in the middle of a turn lets the turn finish, be stored
 and answered, closes the socket with 1001 (going away), and a restart on the same SQLite file
-continues the conversation."""
+continues the conversation. The first run is on uvloop (the default), the restart on asyncio's
+own loop (`--loop asyncio`)."""
 
 from __future__ import annotations
 
@@ -61,8 +62,11 @@ class SlowService:
         return web.json_response({"id": "S-1"}, status=201)
 
 
-async def start_parley(config: Path, port: int) -> asyncio.subprocess.Process:
-    """`parley serve --port PORT`: the config names no port, so its public_url follows."""
+async def start_parley(
+    config: Path, port: int, loop: str = "uvloop", *options: str
+) -> asyncio.subprocess.Process:
+    """`parley serve --port PORT [OPTIONS]`, checked to run on `loop`: the config names no
+    port, so its public_url follows."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -72,6 +76,7 @@ async def start_parley(config: Path, port: int) -> asyncio.subprocess.Process:
         str(config),
         "--port",
         str(port),
+        *options,
         cwd=config.parent,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -81,6 +86,8 @@ async def start_parley(config: Path, port: int) -> asyncio.subprocess.Process:
     while True:
         line = (await asyncio.wait_for(process.stdout.readline(), WAIT)).decode()
         assert line, (await process.stderr.read()).decode() if process.stderr else "no output"
+        if " is listening on " in line:
+            assert line.rstrip().endswith(f"({loop} event loop)"), line
         if line.startswith("Web chat: "):
             assert line.strip() == f"Web chat: http://127.0.0.1:{port}/"
             return process
@@ -135,7 +142,7 @@ async def test_sigterm_mid_turn_finishes_the_turn_then_a_restart_continues(
     assert process.stderr is not None
     assert "Traceback" not in (await process.stderr.read()).decode()
 
-    process = await start_parley(config, port)
+    process = await start_parley(config, port, "asyncio", "--loop", "asyncio")
     chat = await Chat.open(url, token, origin=url)
     try:
         assert (await chat.say("Friday"))["text"] == "See you on Friday, Ada."
