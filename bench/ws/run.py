@@ -1,6 +1,7 @@
 """WebSocket turns per second of `parley serve`, against a raw aiohttp echo server (by hand).
 
     .venv/bin/python -m bench.ws.run [--clients 32] [--turns 500] [--rounds 3] [--idle 1000]
+                                     [--loop auto|uvloop|asyncio]
 
 Each server runs alone in a process pinned to CPU 0; this process, pinned to CPU 1 when there is
 one, drives it over loopback with CLIENTS concurrent WebSocket clients:
@@ -11,6 +12,9 @@ one, drives it over loopback with CLIENTS concurrent WebSocket clients:
   stops doing the work fails instead of looking fast.
 * echo: a bare aiohttp WebSocket handler that sends every frame back, driven by the same clients
   with frames of the same size.
+
+Both servers run on the same event loop: the one `parley serve` uses (uvloop when installed),
+or the one --loop names.
 
 Rows: ROUNDS rounds, each the echo server then Parley at full load (every client sends its next
 message as soon as the answer arrives), interleaved so that other load on the machine falls on
@@ -40,6 +44,9 @@ from statistics import median
 from typing import Any
 
 import aiohttp
+
+from runtime.cli.loop import CHOICES
+from runtime.cli.loop import run as run_loop
 
 THROUGHPUT_GOAL = 0.5
 P99_GOAL_MS = 5.0
@@ -85,7 +92,7 @@ def _pin(cpu: int) -> None:
         os.sched_setaffinity(0, {cpu})
 
 
-def _serve_parley(root: str, ready: Any, stop: Any) -> None:
+def _serve_parley(loop: str, root: str, ready: Any, stop: Any) -> None:
     _pin(0)
     from aiohttp import web
 
@@ -106,10 +113,10 @@ def _serve_parley(root: str, ready: Any, stop: Any) -> None:
         await runner.cleanup()
         await bot.close()
 
-    asyncio.run(main())
+    run_loop(main(), loop)
 
 
-def _serve_echo(ready: Any, stop: Any) -> None:
+def _serve_echo(loop: str, ready: Any, stop: Any) -> None:
     _pin(0)
     from aiohttp import WSMsgType, web
 
@@ -132,7 +139,7 @@ def _serve_echo(ready: Any, stop: Any) -> None:
         await asyncio.get_running_loop().run_in_executor(None, stop.wait)
         await runner.cleanup()
 
-    asyncio.run(main())
+    run_loop(main(), loop)
 
 
 @dataclass
@@ -330,6 +337,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (32)")
     parser.add_argument("--turns", type=int, default=500, help="turns per client (500)")
+    parser.add_argument(
+        "--loop", choices=CHOICES, default="auto", help="both servers' event loop (auto: uvloop)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="full-load rounds of each (3)")
     parser.add_argument("--idle", type=int, default=1000, help="idle sockets for memory (1000)")
     args = parser.parse_args(argv)
@@ -343,7 +353,10 @@ async def bench(args: argparse.Namespace) -> int:
     _pin(1)
     with tempfile.TemporaryDirectory(prefix="parley-ws-bench-") as tmp:
         root = make_bot(Path(tmp) / "bot")
-        with running(_serve_echo) as echo, running(_serve_parley, str(root)) as parley:
+        with (
+            running(_serve_echo, args.loop) as echo,
+            running(_serve_parley, args.loop, str(root)) as parley,
+        ):
             await drive("warm-up", parley, True, 4, len(SCRIPT))
             await drive("warm-up", echo, False, 4, len(SCRIPT))
             echoes: list[Run] = []
