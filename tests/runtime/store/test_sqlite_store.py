@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from runtime.errors import StoreError
-from runtime.store.sqlite import SQLiteStore
+from runtime.store.sqlite import SQLiteStore, expiry
 
 
 def rows(path: Path, ns: str) -> list[str]:
@@ -262,3 +262,15 @@ async def test_puts_and_queue_writes_never_wait_for_each_others_lock(tmp_path: P
         assert values(path, "conv") == {f"user-{i}": b"29" for i in range(20)}
     finally:
         await store.close()
+
+
+def test_long_ttls_expire_on_a_coarse_grain_short_ones_exactly() -> None:
+    now = 1_700_000_123.4
+    assert expiry(now, 0.2) == now + 0.2
+    assert expiry(now, 599) == now + 599
+    month = 30 * 86400
+    # Writes a few seconds apart keep one expiry: SQLite's expiry index is left alone.
+    assert expiry(now, month) == expiry(now + 5, month) == expiry(now + 60, month)
+    for ttl in (600, 3600, 86400, month):
+        for t in (now, now + 17.3, now + 3599.9):
+            assert t + ttl <= expiry(t, ttl) <= t + ttl * 1.01
