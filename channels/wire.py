@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -13,8 +12,7 @@ from runtime.errors import ChannelError
 MAX_ID_CHARS = 200
 
 
-@dataclass(frozen=True, slots=True)
-class Inbound:
+class Inbound(msgspec.Struct, frozen=True):
     """`{"type": "message", "id": "c-1", "text": "..."}`; the engine judges the text itself."""
 
     id: str | None
