@@ -73,12 +73,8 @@ class ConversationState(
         return decode(encode(self))
 
 
-def _as_text(value: Any) -> str:
-    """Values JSON has no form for (set by a template, say) are stored as their text."""
-    return str(value)
-
-
-_encoder = msgspec.json.Encoder(enc_hook=_as_text)
+# Values JSON has no form for (set by a template, say) are stored as their text.
+_encoder = msgspec.json.Encoder(enc_hook=str)
 _decoder = msgspec.json.Decoder(ConversationState)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
@@ -28,6 +29,17 @@ def values(path: Path, ns: str) -> dict[str, bytes]:
 def alter(path: Path, sql: str) -> None:
     with closing(sqlite3.connect(path, isolation_level=None)) as db:
         db.execute(sql)
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    """An open store on `tmp_path / "s.db"`, closed after the test."""
+    opened = SQLiteStore(tmp_path / "s.db")
+    await opened.open()
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 async def test_open_creates_the_missing_folders_and_uses_wal(tmp_path: Path) -> None:
@@ -106,10 +118,10 @@ async def test_concurrent_puts_are_all_durable_and_the_last_of_a_key_wins(tmp_pa
         await reopened.close()
 
 
-async def test_puts_are_committed_to_the_file_when_they_return(tmp_path: Path) -> None:
+async def test_puts_are_committed_to_the_file_when_they_return(
+    tmp_path: Path, store: SQLiteStore
+) -> None:
     path = tmp_path / "s.db"
-    store = SQLiteStore(path)
-    await store.open()
     other = sqlite3.connect(path)  # a connection of its own, as another process would have
     sql = "SELECT value FROM kv WHERE ns = 'conv' AND key = ?"
 
@@ -124,54 +136,47 @@ async def test_puts_are_committed_to_the_file_when_they_return(tmp_path: Path) -
         assert values(path, "conv") == {f"user-{i}": f"state {i}.4".encode() for i in range(100)}
     finally:
         other.close()
-        await store.close()
 
 
-async def test_a_failed_batch_fails_every_put_in_it_and_writes_none(tmp_path: Path) -> None:
+async def test_a_failed_batch_fails_every_put_in_it_and_writes_none(
+    tmp_path: Path, store: SQLiteStore
+) -> None:
     path = tmp_path / "s.db"
-    store = SQLiteStore(path)
-    await store.open()
-    try:
-        await store.put("conv", "a", b"1")
-        alter(
-            path,
-            "CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key = 'poison' "
-            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
-        )
-        # Concurrent puts share one transaction: one bad row fails them all.
-        results = await asyncio.gather(
-            *(store.put("conv", f"k{i}", b"x") for i in range(10)),
-            store.put("conv", "poison", b"x"),
-            return_exceptions=True,
-        )
-        assert all(isinstance(r, StoreError) and "refused" in str(r) for r in results), results
-        assert rows(path, "conv") == ["a"]
-        assert await store.get("conv", "a") == b"1"
-        assert await store.get("conv", "k0") is None
-        alter(path, "DROP TRIGGER refuse")
-        await store.put("conv", "k0", b"y")  # the transaction was rolled back: writes go on
-        assert values(path, "conv") == {"a": b"1", "k0": b"y"}
-    finally:
-        await store.close()
+    await store.put("conv", "a", b"1")
+    alter(
+        path,
+        "CREATE TRIGGER refuse BEFORE INSERT ON kv WHEN NEW.key = 'poison' "
+        "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    )
+    # Concurrent puts share one transaction: one bad row fails them all.
+    results = await asyncio.gather(
+        *(store.put("conv", f"k{i}", b"x") for i in range(10)),
+        store.put("conv", "poison", b"x"),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, StoreError) and "refused" in str(r) for r in results), results
+    assert rows(path, "conv") == ["a"]
+    assert await store.get("conv", "a") == b"1"
+    assert await store.get("conv", "k0") is None
+    alter(path, "DROP TRIGGER refuse")
+    await store.put("conv", "k0", b"y")  # the transaction was rolled back: writes go on
+    assert values(path, "conv") == {"a": b"1", "k0": b"y"}
 
 
-async def test_a_put_is_not_overtaken_by_a_delete_or_take_made_after_it(tmp_path: Path) -> None:
+async def test_a_put_is_not_overtaken_by_a_delete_or_take_made_after_it(
+    tmp_path: Path, store: SQLiteStore
+) -> None:
     path = tmp_path / "s.db"
-    store = SQLiteStore(path)
-    await store.open()
-    try:
-        await store.put("conv", "u1", b"old")
-        await asyncio.gather(store.put("conv", "u1", b"new"), store.delete("conv", "u1"))
-        assert await store.get("conv", "u1") is None
-        assert rows(path, "conv") == []
+    await store.put("conv", "u1", b"old")
+    await asyncio.gather(store.put("conv", "u1", b"new"), store.delete("conv", "u1"))
+    assert await store.get("conv", "u1") is None
+    assert rows(path, "conv") == []
 
-        await store.put("conv", "u2", b"old")
-        _, taken = await asyncio.gather(store.put("conv", "u2", b"new"), store.take("conv", "u2"))
-        assert taken == b"new"
-        assert await store.get("conv", "u2") is None
-        assert rows(path, "conv") == []
-    finally:
-        await store.close()
+    await store.put("conv", "u2", b"old")
+    _, taken = await asyncio.gather(store.put("conv", "u2", b"new"), store.take("conv", "u2"))
+    assert taken == b"new"
+    assert await store.get("conv", "u2") is None
+    assert rows(path, "conv") == []
 
 
 async def test_a_read_racing_a_put_leaves_no_older_value_cached(tmp_path: Path) -> None:
