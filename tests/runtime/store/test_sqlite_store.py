@@ -179,6 +179,45 @@ async def test_a_put_is_not_overtaken_by_a_delete_or_take_made_after_it(
     assert rows(path, "conv") == []
 
 
+async def test_a_rewrite_sets_the_value_and_keeps_the_row_and_its_expiry(
+    tmp_path: Path, store: SQLiteStore
+) -> None:
+    path = tmp_path / "s.db"
+    await store.put("conv", "u1", b"v1", ttl=30 * 86400)
+    with closing(sqlite3.connect(path)) as db:
+        first = db.execute("SELECT expires_at FROM kv WHERE key = 'u1'").fetchone()
+    await store.put("conv", "u1", b"v2", ttl=30 * 86400)  # same expiry grain: value only
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT value, expires_at FROM kv WHERE key = 'u1'").fetchone() == (
+            b"v2",
+            first[0],
+        )
+    await store.put("conv", "u1", b"v3", ttl=60)  # another expiry: the whole row
+    with closing(sqlite3.connect(path)) as db:
+        value, expires_at = db.execute(
+            "SELECT value, expires_at FROM kv WHERE key = 'u1'"
+        ).fetchone()
+    assert value == b"v3" and expires_at < first[0]
+
+
+async def test_a_rewrite_of_a_row_gone_behind_the_cache_writes_it_again(
+    tmp_path: Path, store: SQLiteStore
+) -> None:
+    path = tmp_path / "s.db"
+    await store.put("conv", "u1", b"v1", ttl=3600)
+    await store.put("conv", "u2", b"w1", ttl=3600)
+    # Rows the cache believes in, gone or changed in the file (as a sweep or another tool might):
+    alter(path, "DELETE FROM kv WHERE key = 'u1'")
+    alter(path, "UPDATE kv SET expires_at = expires_at + 1 WHERE key = 'u2'")
+    await asyncio.gather(
+        store.put("conv", "u1", b"v2", ttl=3600), store.put("conv", "u2", b"w2", ttl=3600)
+    )
+    assert values(path, "conv") == {"u1": b"v2", "u2": b"w2"}
+    with closing(sqlite3.connect(path)) as db:
+        expiries = dict(db.execute("SELECT key, expires_at FROM kv"))
+    assert expiries["u2"] % 36 == 0  # its expiry was written again: on the grain, not the +1
+
+
 async def test_a_read_racing_a_put_leaves_no_older_value_cached(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     store = SQLiteStore(path)
