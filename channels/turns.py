@@ -10,8 +10,6 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from prometheus_client import Counter, Histogram
-
 from channels.metrics import Metrics
 from runtime.engine.engine import CallbackResult, Engine
 from runtime.engine.messages import Outbound
@@ -29,7 +27,6 @@ class Turns:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._by_channel: dict[str, tuple[Counter, Histogram]] = {}
 
     async def handle(
         self, user: User, text: object, *, message_id: str | None, deliver: Deliver | None
@@ -40,9 +37,7 @@ class Turns:
         try:
             return await self.engine.handle(user, text, message_id=message_id, deliver=deliver)
         finally:
-            count, seconds = self._meters(user.channel)
-            seconds.observe(time.perf_counter() - started)
-            count.inc()
+            self.metrics.turns.observe(user.channel, time.perf_counter() - started)
             self._leave()
 
     async def callback(
@@ -72,15 +67,6 @@ class Turns:
         except TimeoutError:
             return False
         return True
-
-    def _meters(self, channel: str) -> tuple[Counter, Histogram]:
-        meters = self._by_channel.get(channel)
-        if meters is None:
-            meters = self._by_channel[channel] = (
-                self.metrics.turns.labels(channel),
-                self.metrics.turn_seconds.labels(channel),
-            )
-        return meters
 
     def _enter(self) -> None:
         if self.closing:
