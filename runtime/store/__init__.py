@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -85,59 +86,57 @@ def check_value(value: object) -> None:
         raise TypeError(f"a stored value is bytes, got {type(value).__name__}")
 
 
-class _Entry:
-    __slots__ = ("lock", "users")
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.users = 0
-
-
 class KeyLocks:
-    """One FIFO asyncio lock per key in this process, forgotten once nobody holds or awaits it.
+    """One FIFO lock per key in this process, forgotten once nobody holds or awaits it.
 
-    So a million users who each spoke once leave nothing behind.
+    So a million users who each spoke once leave nothing behind. A key that is held maps to
+    the futures of its waiters, in order; the lock passes straight from one holder to the next.
+    An uncontended hold costs a dict entry and no future: half an asyncio.Lock made per key.
     """
 
     def __init__(self) -> None:
-        self._entries: dict[str, _Entry] = {}
+        self._waiters: dict[str, deque[asyncio.Future[None]]] = {}
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._waiters)
 
     def hold(self, key: str) -> _Held:
         """`async with locks.hold(key):` holds the key's lock for the block."""
-        return _Held(self._entries, key)
+        return _Held(self._waiters, key)
 
 
 class _Held:
     """The context manager `KeyLocks.hold` returns: a plain class, because a generator-based
     one costs a few microseconds more, twice a turn."""
 
-    __slots__ = ("_entries", "_entry", "_key")
+    __slots__ = ("_key", "_waiters")
 
-    def __init__(self, entries: dict[str, _Entry], key: str) -> None:
-        self._entries = entries
+    def __init__(self, waiters: dict[str, deque[asyncio.Future[None]]], key: str) -> None:
+        self._waiters = waiters
         self._key = key
 
     async def __aenter__(self) -> None:
-        entry = self._entries.get(self._key)
-        if entry is None:
-            entry = self._entries[self._key] = _Entry()
-        self._entry = entry
-        entry.users += 1
+        queue = self._waiters.get(self._key)
+        if queue is None:
+            self._waiters[self._key] = deque()
+            return
+        mine = asyncio.get_running_loop().create_future()
+        queue.append(mine)
         try:
-            await entry.lock.acquire()
+            await mine
         except BaseException:
-            self._leave()
-            raise
+            if mine.done() and not mine.cancelled():  # handed over, then cancelled: pass it on
+                self._release()
+            raise  # else `mine` is cancelled: the release that reaches it skips it
 
     async def __aexit__(self, *exc_info: object) -> None:
-        self._entry.lock.release()
-        self._leave()
+        self._release()
 
-    def _leave(self) -> None:
-        entry = self._entry
-        entry.users -= 1
-        if not entry.users:
-            del self._entries[self._key]
+    def _release(self) -> None:
+        queue = self._waiters[self._key]
+        while queue:
+            following = queue.popleft()
+            if not following.done():
+                following.set_result(None)
+                return
+        del self._waiters[self._key]

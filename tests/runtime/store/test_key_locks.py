@@ -36,6 +36,50 @@ async def test_a_cancelled_waiter_is_forgotten_too() -> None:
     assert len(locks) == 0
 
 
+async def test_waiters_get_the_lock_in_the_order_they_asked_and_one_at_a_time() -> None:
+    locks = KeyLocks()
+    order: list[int] = []
+    inside = 0
+
+    async def take(i: int) -> None:
+        nonlocal inside
+        async with locks.hold("user:1"):
+            inside += 1
+            assert inside == 1
+            order.append(i)
+            await asyncio.sleep(0)
+            inside -= 1
+
+    async with locks.hold("user:1"):
+        tasks = []
+        for i in range(10):
+            tasks.append(asyncio.create_task(take(i)))
+            await asyncio.sleep(0)  # each asks before the next is created
+    await asyncio.gather(*tasks)
+    assert order == list(range(10))
+    assert len(locks) == 0
+
+
+async def test_a_waiter_cancelled_just_after_the_hand_over_passes_the_lock_on() -> None:
+    locks = KeyLocks()
+    got: list[str] = []
+
+    async def take(name: str) -> None:
+        async with locks.hold("user:1"):
+            got.append(name)
+
+    async with locks.hold("user:1"):
+        first = asyncio.create_task(take("first"))
+        second = asyncio.create_task(take("second"))
+        await asyncio.sleep(0)
+    first.cancel()  # the lock was handed to `first`, which has not run yet
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    await asyncio.wait_for(second, 1)
+    assert got == ["second"]
+    assert len(locks) == 0
+
+
 async def _visit(locks: KeyLocks, key: str) -> None:
     async with locks.hold(key):
         await asyncio.sleep(0)
