@@ -162,6 +162,8 @@ def spelled(folded: str, language: str) -> Decimal | None:
 
 def read_number(text: str, settings: EntitySettings, *, money: bool = False) -> Decimal | None:
     """The one number a short answer holds ("42", "1.2k", "forty two", "about 40 people")."""
+    if text.isascii() and text.isdigit() and len(text) <= MAX_STRUCTURED:
+        return Decimal(text)  # the common answer, as the whole-match below would read it
     folded = trim_punct(fold(text))
     if not folded or len(folded) > MAX_STRUCTURED:
         return None
