@@ -3,11 +3,17 @@
 Turns and their latency are measured around engine calls (`TurnMeter`); service calls are
 counted by the executor once per service node call, after retries, by status (0: the service
 could not be reached); sessions active and parked are counted from the stored conversations
-when `/metrics` is read. No label ever holds a user id, a token or a secret.
+when `/metrics` is read, at most once every `sessions_every` seconds (a count reads every stored
+conversation). No label ever holds a user id, a token or a secret.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import math
+import time
 from bisect import bisect_left
 from collections.abc import Iterator
 
@@ -18,8 +24,10 @@ from prometheus_client.metrics_core import CounterMetricFamily, HistogramMetricF
 from prometheus_client.utils import floatToGoString
 
 from runtime.engine.engine import CONVERSATIONS
-from runtime.engine.state import Status, decode
+from runtime.engine.state import Status, UnreadableState, status_of
 from runtime.store.base import Store
+
+log = logging.getLogger("parley.channels")
 
 LATENCY_BUCKETS = (
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0
@@ -73,7 +81,10 @@ class TurnMeter:
 
 
 class Metrics:
-    def __init__(self) -> None:
+    def __init__(self, *, sessions_every: float = 30.0) -> None:
+        self.sessions_every = sessions_every
+        self._counted_at = -math.inf  # time.monotonic() of the last finished count
+        self._counting: asyncio.Task[None] | None = None
         self.registry = CollectorRegistry()
         r = self.registry
         self.turns = TurnMeter()
@@ -102,18 +113,43 @@ class Metrics:
         self.service_calls.labels(str(status)).inc()
 
     async def count_sessions(self, store: Store) -> None:
-        active = parked = 0
-        async for _, raw in store.scan(CONVERSATIONS):
-            try:
-                status = decode(raw).status
-            except (ValueError, KeyError, TypeError):
-                continue  # a record this version cannot read is no session to count
-            if status in (Status.WAITING, Status.ACTIVE):
-                active += 1
-            elif status == Status.PARKED:
-                parked += 1
-        self.sessions.labels("active").set(active)
-        self.sessions.labels("parked").set(parked)
+        """Bring `parley_sessions` up to date when its count is older than `sessions_every`.
+
+        Scrapes in between read the last count; concurrent scrapes share one count, which goes
+        on when a scrape stops waiting for it (a timeout), so the next one finds it done."""
+        if time.monotonic() - self._counted_at < self.sessions_every:
+            return
+        if self._counting is None:
+            self._counting = asyncio.ensure_future(self._count(store))
+        await asyncio.shield(self._counting)
+
+    async def _count(self, store: Store) -> None:
+        try:
+            active = parked = 0
+            async for _, raw in store.scan(CONVERSATIONS):
+                try:
+                    status = status_of(raw)
+                except UnreadableState:
+                    continue  # a record this version cannot read is no session to count
+                if status in (Status.WAITING, Status.ACTIVE):
+                    active += 1
+                elif status == Status.PARKED:
+                    parked += 1
+            self.sessions.labels("active").set(active)
+            self.sessions.labels("parked").set(parked)
+            self._counted_at = time.monotonic()
+        except Exception:  # the last count stays; the next scrape tries again
+            log.exception("sessions could not be counted for /metrics")
+        finally:
+            self._counting = None
+
+    async def close(self) -> None:
+        """Stop a count still running (the server is shutting down)."""
+        counting = self._counting
+        if counting is not None:
+            counting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await counting
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -64,7 +64,7 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
     settings = settings or ChannelSettings()
     config = bot.config
     app = web.Application(middlewares=[errors_as_json], client_max_size=settings.webhook_max_body)
-    metrics = Metrics()
+    metrics = Metrics(sessions_every=settings.sessions_every)
     turns = Turns(bot.engine, metrics)
     hub = SocketHub(bot.store)
     tokens = UserTokens(
@@ -142,6 +142,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             await listener
         if poster is not None:
             await poster.close()
+        await app[METRICS].close()
         executor.on_service_call = None
 
 

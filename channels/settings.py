@@ -22,3 +22,4 @@ class ChannelSettings:
     retry_max: float = 60.0  # ... doubling up to this
     callback_timeout: float = 10.0  # per async webhook callback attempt
     shutdown_grace: float = 30.0  # how long turns in flight may take to finish on shutdown
+    sessions_every: float = 30.0  # /metrics recounts the stored conversations at most this often

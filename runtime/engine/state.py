@@ -83,6 +83,21 @@ def encode(state: ConversationState) -> bytes:
     return _encoder.encode(state)
 
 
+class _StatusOnly(msgspec.Struct, rename={"status": "t"}):
+    status: Status = Status.IDLE
+
+
+_status_decoder = msgspec.json.Decoder(_StatusOnly)
+
+
+def status_of(raw: bytes) -> Status:
+    """The status of a stored state alone (what /metrics counts), without building the rest."""
+    try:
+        return _status_decoder.decode(raw).status
+    except msgspec.DecodeError as exc:
+        raise UnreadableState(f"a stored conversation state cannot be read: {exc}") from exc
+
+
 def decode(raw: bytes) -> ConversationState:
     try:
         return _decoder.decode(raw)

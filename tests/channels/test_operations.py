@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
 from channels.identity import COOKIE
+from channels.settings import ChannelSettings
 from runtime.auth.crypto import load_or_create_key
 from tests.channels.conftest import (
     LEAD_DIALOG,
@@ -87,7 +90,11 @@ async def test_metrics_count_turns_sessions_service_calls_and_callbacks(
     serve_bot, sandbox_org, chats
 ):
     config = crm_config(sandbox_org) | {"channels": {"webhook": {"secret": SECRET}}}
-    served = await serve_bot({"new_lead": LEAD_DIALOG, "note": NOTE_DIALOG}, config)
+    served = await serve_bot(
+        {"new_lead": LEAD_DIALOG, "note": NOTE_DIALOG},
+        config,
+        settings=ChannelSettings(sessions_every=0),  # every scrape counts afresh
+    )
     session = await new_session(served.url)
     chat = await chats(served, session["token"])
     await chat.say("take a note")
@@ -116,6 +123,22 @@ async def test_metrics_count_turns_sessions_service_calls_and_callbacks(
     key = load_or_create_key("", served.root / "var")
     for secret in (sandbox_org.client_secret, SECRET, key, session["token"], session["user_id"]):
         assert secret not in response.text
+
+
+async def test_sessions_are_recounted_at_most_once_every_sessions_every(serve_bot, chats):
+    served = await serve_bot({"note": NOTE_DIALOG}, settings=ChannelSettings(sessions_every=1.0))
+    active = ("parley_sessions", (("status", "active"),))
+    async with httpx.AsyncClient() as http:
+
+        async def scrape_active() -> float:
+            return scrape((await http.get(f"{served.url}/metrics")).text)[active]
+
+        assert await scrape_active() == 0
+        chat = await chats(served, (await new_session(served.url))["token"])
+        await chat.say("take a note")  # the note dialog now waits for the note
+        assert await scrape_active() == 0  # within the second: the last count
+        await asyncio.sleep(1.1)
+        assert await scrape_active() == 1
 
 
 BUSY_DIALOG = """
