@@ -243,29 +243,32 @@ class SQLiteStore:
         return bytes(value)
 
     async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
+        """Queue the row for the next group commit and return once it is committed.
+
+        One a turn, so written out in one piece: the cache entry is forgotten before the write
+        and remembered after it; the row is a REWRITE when the cache held it with this expiry."""
         check_namespace(ns)
-        check_value(value)
+        if type(value) is not bytes:
+            check_value(value)
+            value = bytes(value)
         expires_at = None if ttl is None else expiry(time.time(), ttl)
-        value = bytes(value)
-        hit = self._cache.get((ns, key))
-        self._forget(ns, key)
-        await self._write((ns, key, value, expires_at), hit is not None and hit[1] == expires_at)
+        loop, cache, where = self._loop, self._cache, (ns, key)
+        if self._writer is None or loop is None:
+            raise StoreError(f"the SQLite store {self.path} is not open: call open() first")
+        hit = cache.pop(where, None)
+        self._generation += 1
+        done = loop.create_future()
+        self._pending.append(
+            ((ns, key, value, expires_at), hit is not None and hit[1] == expires_at, done)
+        )
+        if self._flush_handle is None and not self._held:
+            self._flush_handle = loop.call_soon(self._flush_soon)
+        await done
         if self._db is None:  # closed while this put waited; its row is committed
             return
         self._remember(ns, key, value, expires_at)
         if time.monotonic() >= self._next_sweep:
             await self._sweep()
-
-    async def _write(self, row: tuple[Any, ...], rewrite: bool) -> None:
-        """Queue `row` for the next group commit and wait until it is committed; `rewrite`:
-        the row is believed to be in the file with the same expiry (see REWRITE)."""
-        if self._writer is None or self._loop is None:
-            raise StoreError(f"the SQLite store {self.path} is not open: call open() first")
-        done = self._loop.create_future()
-        self._pending.append((row, rewrite, done))
-        if self._flush_handle is None and not self._held:
-            self._flush_handle = self._loop.call_soon(self._flush_soon)
-        await done
 
     def _flush_soon(self) -> None:
         self._flush_handle = None
