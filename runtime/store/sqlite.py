@@ -215,9 +215,10 @@ class SQLiteStore:
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
 
-    def _forget(self, ns: str, key: str) -> None:
+    def _forget(self, ns: str, key: str) -> tuple[bytes, float | None] | None:
+        """Drop the cached value (returned, if any) and count the change (see `get`)."""
         self._generation += 1
-        self._cache.pop((ns, key), None)
+        return self._cache.pop((ns, key), None)
 
     async def get(self, ns: str, key: str) -> bytes | None:
         check_namespace(ns)
@@ -252,11 +253,10 @@ class SQLiteStore:
             check_value(value)
             value = bytes(value)
         expires_at = None if ttl is None else expiry(time.time(), ttl)
-        loop, cache, where = self._loop, self._cache, (ns, key)
+        loop = self._loop
         if self._writer is None or loop is None:
             raise StoreError(f"the SQLite store {self.path} is not open: call open() first")
-        hit = cache.pop(where, None)
-        self._generation += 1
+        hit = self._forget(ns, key)
         done = loop.create_future()
         self._pending.append(
             ((ns, key, value, expires_at), hit is not None and hit[1] == expires_at, done)

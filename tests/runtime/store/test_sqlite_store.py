@@ -26,6 +26,11 @@ def values(path: Path, ns: str) -> dict[str, bytes]:
         return dict(db.execute("SELECT key, value FROM kv WHERE ns = ?", (ns,)))
 
 
+def expiries(path: Path, ns: str) -> dict[str, float | None]:
+    with closing(sqlite3.connect(path)) as db:
+        return dict(db.execute("SELECT key, expires_at FROM kv WHERE ns = ?", (ns,)))
+
+
 def alter(path: Path, sql: str) -> None:
     with closing(sqlite3.connect(path, isolation_level=None)) as db:
         db.execute(sql)
@@ -184,20 +189,12 @@ async def test_a_rewrite_sets_the_value_and_keeps_the_row_and_its_expiry(
 ) -> None:
     path = tmp_path / "s.db"
     await store.put("conv", "u1", b"v1", ttl=30 * 86400)
-    with closing(sqlite3.connect(path)) as db:
-        first = db.execute("SELECT expires_at FROM kv WHERE key = 'u1'").fetchone()
+    first = expiries(path, "conv")["u1"]
     await store.put("conv", "u1", b"v2", ttl=30 * 86400)  # same expiry grain: value only
-    with closing(sqlite3.connect(path)) as db:
-        assert db.execute("SELECT value, expires_at FROM kv WHERE key = 'u1'").fetchone() == (
-            b"v2",
-            first[0],
-        )
+    assert (values(path, "conv"), expiries(path, "conv")) == ({"u1": b"v2"}, {"u1": first})
     await store.put("conv", "u1", b"v3", ttl=60)  # another expiry: the whole row
-    with closing(sqlite3.connect(path)) as db:
-        value, expires_at = db.execute(
-            "SELECT value, expires_at FROM kv WHERE key = 'u1'"
-        ).fetchone()
-    assert value == b"v3" and expires_at < first[0]
+    assert values(path, "conv") == {"u1": b"v3"}
+    assert expiries(path, "conv")["u1"] < first
 
 
 async def test_a_rewrite_of_a_row_gone_behind_the_cache_writes_it_again(
@@ -213,9 +210,8 @@ async def test_a_rewrite_of_a_row_gone_behind_the_cache_writes_it_again(
         store.put("conv", "u1", b"v2", ttl=3600), store.put("conv", "u2", b"w2", ttl=3600)
     )
     assert values(path, "conv") == {"u1": b"v2", "u2": b"w2"}
-    with closing(sqlite3.connect(path)) as db:
-        expiries = dict(db.execute("SELECT key, expires_at FROM kv"))
-    assert expiries["u2"] % 36 == 0  # its expiry was written again: on the grain, not the +1
+    # u2's expiry was written again: on the 36 s grain of a one-hour TTL, not the +1
+    assert expiries(path, "conv")["u2"] % 36 == 0
 
 
 async def test_a_read_racing_a_put_leaves_no_older_value_cached(tmp_path: Path) -> None:
