@@ -22,7 +22,9 @@ from runtime.engine.engine import ConversationWords, Engine
 from runtime.engine.executor import Authorizer, Executor
 from runtime.engine.service import ServiceClient
 from runtime.entities import EntitySettings, warm_up
+from runtime.errors import DefinitionError
 from runtime.intents import IntentMatcher
+from runtime.intents.synonyms import Synonym, synonym_problems
 from runtime.store import open_store
 from runtime.store.base import Store
 from runtime.templating import Templates
@@ -48,6 +50,26 @@ def make_authorizer(
         oauth,
         http,
     )
+
+
+def build_matcher(config: Config, dialogs: Sequence[Dialog]) -> IntentMatcher:
+    """The intent matcher, trained on the dialogs' intents, the bot's small talk and synonyms
+    from config.yaml and every dialog; raises DefinitionError for a synonym given two meanings."""
+    synonyms = bot_synonyms(config, dialogs)
+    return IntentMatcher(
+        ((d.id, u) for d in dialogs for u in d.intents),
+        synonyms=synonyms,
+        small_talk=config.conversation.small_talk,
+        threshold=config.conversation.intent_threshold,
+    )
+
+
+def bot_synonyms(config: Config, dialogs: Sequence[Dialog]) -> list[Synonym]:
+    synonyms = [*config.synonyms, *(s for d in dialogs for s in d.synonyms)]
+    problems = synonym_problems(synonyms)
+    if problems:
+        raise DefinitionError(problems)
+    return synonyms
 
 
 class Bot:
@@ -108,15 +130,17 @@ class Bot:
             globals=config.globals,
             authorizer=authorizer,
         )
-        intents = IntentMatcher(
-            ((d.id, u) for d in loaded for u in d.intents), threshold=conv.intent_threshold
-        )
+        intents = build_matcher(config, loaded)
         engine = Engine(
             compiled,
             store,
             executor,
             intents,
-            words=ConversationWords(tuple(conv.cancel_words), tuple(conv.restart_words)),
+            words=ConversationWords(
+                tuple(conv.cancel_words),
+                tuple(conv.restart_words),
+                small_talk={r.kind: r.text for r in conv.small_talk},
+            ),
             max_chars=conv.max_message_chars,
             state_ttl=conv.state_ttl_days * DAY if conv.state_ttl_days else None,
         )

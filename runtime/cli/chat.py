@@ -2,6 +2,12 @@
 
 On a terminal it shows a prompt; when standard input is not a terminal it reads one message per
 line and prints each bot message on its own line, so a conversation can be scripted.
+
+With `--explain`, each message is followed (before the bot's replies) by one line saying what
+the intent matcher made of it: the best scores, the training utterance closest to the message,
+and what the engine does with it:
+
+    [intent] order_pizza 94.7 (like "I want a pizza"), book_demo 0.7 -> starts order_pizza
 """
 
 from __future__ import annotations
@@ -14,9 +20,17 @@ from pathlib import Path
 
 from runtime.bot import Bot
 from runtime.cli.common import add_config_option, config_from
+from runtime.engine.engine import Engine
 from runtime.engine.messages import Outbound
+from runtime.engine.state import ConversationState, Status
+from runtime.engine.text_input import clean_text, normalise_command
 from runtime.engine.turn import User
+from runtime.errors import ChannelError
+from runtime.intents import IntentResult
 from runtime.transcripts.recorder import Recorder
+from runtime.transcripts.render import score_label
+
+EXPLAINED = 3  # scores shown per message
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--user", default=None, help="the user id to chat as")
     parser.add_argument(
         "--record", type=Path, metavar="FILE", help="write the conversation as a transcript"
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="after each message, show the dialogs it matched, their scores and the decision",
     )
     add_config_option(parser)
     parser.set_defaults(func=run)
@@ -38,6 +57,54 @@ def render(message: Outbound, interactive: bool) -> str:
     if interactive and message.buttons:
         text += "\n  " + "  ".join(f"[{label}]" for label, _ in message.buttons)
     return text
+
+
+def explain(engine: Engine, state: ConversationState, text: str) -> str | None:
+    """One line on what the matcher made of `text`, said with the conversation in `state`
+    (before the turn); None for a message the engine refuses (it says why itself)."""
+    try:
+        clean = clean_text(text, max_chars=engine.max_chars)
+    except ChannelError:
+        return None
+    result = engine.intents.explain(clean)
+    return f"  [intent] {_scores(result, clean)} -> {_decision(engine, state, clean, result)}"
+
+
+def _scores(result: IntentResult, text: str) -> str:
+    shown = [m for m in result.ranked[:EXPLAINED] if m.score >= 0.05]
+    if not shown:
+        return "no scores"
+    parts = []
+    for i, m in enumerate(shown):
+        part = f"{score_label(m)} {m.score:.1f}"
+        if i == 0 and m.utterance:
+            part += " (exact)" if m.utterance == text else f' (like "{m.utterance}")'
+        parts.append(part)
+    return ", ".join(parts)
+
+
+def _decision(engine: Engine, state: ConversationState, text: str, result: IntentResult) -> str:
+    """What the engine does with the message (mirrors `Engine._on_message`)."""
+    command = normalise_command(text)
+    active = state.status in (Status.WAITING, Status.PARKED) and state.dialog in engine.dialogs
+    if active:
+        if command in engine.words.cancel:
+            return f"cancels {state.dialog}"
+        if command in engine.words.restart:
+            return f"restarts {state.dialog}"
+        return f"answer to {state.dialog}.{state.node} (not matched)"
+    if text.startswith("/start"):
+        dialog = text.removeprefix("/start").strip()
+        return f"starts {dialog} (/start)" if dialog in engine.dialogs else "no dialog (fallback)"
+    if command in engine.words.cancel:
+        return "nothing to cancel"
+    if result.best is not None:
+        return f"starts {result.best.dialog}"
+    if result.small_talk is not None:
+        return f"small talk: {result.small_talk}"
+    if result.candidates:
+        return "did you mean: " + ", ".join(m.dialog for m in result.candidates)
+    return "no dialog (fallback)"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,6 +137,10 @@ async def _chat(args: argparse.Namespace) -> int:
             if not line.strip():
                 continue
             text = line.rstrip("\n")
+            if args.explain:
+                why = explain(bot.engine, await bot.engine.load(user), text)
+                if why is not None:
+                    print(why, flush=True)
             said = await bot.engine.handle(user, text, deliver=show)
             if recorder is not None:
                 recorder.record(text, said)

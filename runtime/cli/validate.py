@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from runtime.bot import bot_synonyms
 from runtime.cli.common import add_config_option
 from runtime.config import Config, load_config
 from runtime.dialogs.loader import load_dialogs
@@ -59,6 +60,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
         return 1
     problems = profile_problems(dialogs, config)
+    try:
+        bot_synonyms(config, dialogs)
+    except DefinitionError as exc:
+        problems += exc.problems
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

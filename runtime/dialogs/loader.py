@@ -34,9 +34,11 @@ from runtime.dialogs.validation import validate_dialog
 from runtime.dialogs.yaml_lines import YamlError, YamlMap, YamlSeq, key_lines, parse_yaml
 from runtime.errors import DefinitionError, Problem
 from runtime.files import find_files
+from runtime.intents.synonyms import Synonym, normalise_phrase, synonym_problems
+from runtime.intents.utterances import utterance_key
 from runtime.templating import Templates
 
-FILE_KEYS = ("dialog", "description", "intents", "start", "nodes")
+FILE_KEYS = ("dialog", "description", "intents", "synonyms", "start", "nodes")
 COMMON_KEYS = ("id", "type", "next", "set")
 KIND_KEYS: dict[NodeKind, tuple[str, ...]] = {
     NodeKind.ENTITY: (
@@ -115,9 +117,31 @@ def load_dialogs(paths: Sequence[str | Path], templates: Templates | None = None
                 )
             )
         dialogs.append(dialog)
+    problems += shared_intent_problems(dialogs)
+    problems += synonym_problems(s for d in dialogs for s in d.synonyms)
     if problems:
         raise DefinitionError(problems)
     return dialogs
+
+
+def shared_intent_problems(dialogs: Iterable[Dialog]) -> list[Problem]:
+    """An utterance listed by two dialogs: the matcher could not tell them apart."""
+    problems = []
+    owner: dict[str, tuple[Dialog, int]] = {}
+    for dialog in dialogs:
+        for text, line in zip(dialog.intents, dialog.intent_lines, strict=False):
+            first = owner.setdefault(utterance_key(text), (dialog, line))
+            if first[0] is not dialog:
+                problems.append(
+                    Problem(
+                        dialog.file,
+                        line,
+                        f"intent {text!r} is also an intent of dialog {first[0].id!r} "
+                        f"({first[0].file}:{first[1]}); an utterance can start only one "
+                        "dialog: remove it from one of them",
+                    )
+                )
+    return problems
 
 
 def read_dialog(text: str, file: str, templates: Templates) -> tuple[Dialog | None, list[Problem]]:
@@ -169,7 +193,8 @@ class _DialogReader:
         self._check_keys(data, FILE_KEYS, "the dialog file", others={})
         dialog_id = self._dialog_id(data)
         description = self._text(data, "description", "the dialog", empty_ok=True) or ""
-        intents = self._texts(data, "intents", "the dialog", single_ok=False)
+        intents, intent_lines = self._intents(data)
+        synonyms = self._synonyms(data)
         nodes = self._nodes(data)
         if not nodes:
             return None
@@ -184,7 +209,66 @@ class _DialogReader:
             start=start,
             description=description,
             intents=intents,
+            intent_lines=intent_lines,
+            synonyms=synonyms,
         )
+
+    def _intents(self, data: YamlMap) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        intents = self._texts(data, "intents", "the dialog", single_ok=False)
+        seq = data.get("intents")
+        if not intents or not isinstance(seq, YamlSeq):
+            return intents, ()
+        lines = tuple(
+            seq.line_of(i)
+            for i, item in enumerate(seq)
+            if isinstance(item, int | float | str) and not isinstance(item, bool)
+            if not isinstance(item, str) or item.strip()
+        )
+        seen: dict[str, int] = {}
+        for text, line in zip(intents, lines, strict=True):
+            key = utterance_key(text)
+            if key in seen:
+                self.problem(
+                    line,
+                    f"intent {text!r} is listed twice (first at line {seen[key]}); remove one",
+                )
+            seen.setdefault(key, line)
+        return intents, lines
+
+    def _synonyms(self, data: YamlMap) -> tuple[Synonym, ...]:
+        if "synonyms" not in data:
+            return ()
+        table, line = data["synonyms"], data.line_of("synonyms")
+        if not isinstance(table, YamlMap):
+            self.problem(
+                line,
+                "`synonyms` must map a word to the words that mean it, e.g. "
+                f"lead: [prospect], got {_describe(table)}",
+            )
+            return ()
+        found: list[Synonym] = []
+        for canonical, variants in table.items():
+            key_line = table.line_of(canonical)
+            if not isinstance(canonical, str) or not canonical.strip():
+                self.problem(key_line, "a synonym's canonical word must be text")
+                continue
+            items = variants if isinstance(variants, YamlSeq) else [variants]
+            for i, variant in enumerate(items):
+                at = variants.line_of(i) if isinstance(variants, YamlSeq) else key_line
+                if not isinstance(variant, str) or not variant.strip():
+                    self.problem(
+                        at,
+                        f"synonyms of {canonical!r} must be words or phrases, "
+                        f"got {_describe(variant)}",
+                    )
+                    continue
+                if normalise_phrase(variant) == normalise_phrase(canonical):
+                    self.problem(at, f"{variant!r} is listed as a synonym of itself; remove it")
+                    continue
+                found.append(
+                    Synonym(normalise_phrase(variant), normalise_phrase(canonical), self.file, at)
+                )
+        return tuple(found)
 
     def _dialog_id(self, data: YamlMap) -> str:
         if "dialog" not in data:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from runtime.intents.synonyms import Synonym
+
 END = "end"
 
 ENTITY_TYPES = (
@@ -126,6 +128,8 @@ class Dialog:
     start: str
     description: str = ""
     intents: tuple[str, ...] = ()
+    intent_lines: tuple[int, ...] = ()  # the YAML line of each of `intents`
+    synonyms: tuple[Synonym, ...] = ()
 
     def node(self, node_id: str) -> Node:
         for node in self.nodes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -29,6 +29,7 @@ from runtime.engine.turn import Deliver, Turn, User
 from runtime.entities import FINDABLE, find
 from runtime.errors import ChannelError, TemplateError
 from runtime.intents import IntentMatcher
+from runtime.intents.small_talk import HELP, default_small_talk
 from runtime.store.base import Store
 
 log = logging.getLogger("parley.engine")
@@ -44,10 +45,17 @@ class CallbackResult:
     page: str  # a sentence for the browser tab that completed the flow
 
 
+MENU_SIZE = 10  # buttons in the help and fallback messages
+
+
 @dataclass(frozen=True, slots=True)
 class ConversationWords:
     cancel: tuple[str, ...] = ("cancel", "stop", "quit")
     restart: tuple[str, ...] = ("restart", "start over")
+    small_talk: Mapping[str, str] = field(
+        default_factory=lambda: {r.kind: r.text for r in default_small_talk()}
+    )
+    fallback: str = "Sorry, I didn't understand that. Here is what I can do:"
 
 
 class Engine:
@@ -231,18 +239,21 @@ class Engine:
         if command in self.words.cancel:
             await turn.emit(say("There's nothing to cancel."))
             return
+        await self._recognise(turn, text)
+
+    async def _recognise(self, turn: Turn, text: str) -> None:
+        """No dialog is active: start the one the message asks for, or answer it."""
         result = self.intents.match(text)
         if result.best is not None:
             await self._begin(turn, result.best.dialog, utterance=text)
+        elif result.small_talk is not None:
+            await turn.emit(self._small_talk(result.small_talk))
         elif result.candidates:
             names = [self._title(m.dialog) for m in result.candidates]
             await turn.emit(
                 say(
                     "Did you mean " + _either(names) + "?",
-                    tuple(
-                        (self._title(m.dialog), self._first_intent(m.dialog))
-                        for m in result.candidates
-                    ),
+                    tuple(self._button(m.dialog) for m in result.candidates),
                 )
             )
         else:
@@ -317,19 +328,23 @@ class Engine:
         dialog = self.dialogs[dialog_id].dialog
         return dialog.description or (dialog.intents[0] if dialog.intents else dialog_id)
 
-    def _first_intent(self, dialog_id: str) -> str:
-        dialog = self.dialogs[dialog_id].dialog
-        return dialog.intents[0] if dialog.intents else f"/start {dialog_id}"
+    def _button(self, dialog_id: str) -> tuple[str, str]:
+        """A button that starts the dialog: its title, and a command that cannot miss."""
+        return self._title(dialog_id), f"/start {dialog_id}"
 
-    def _fallback(self) -> Outbound:
+    def _menu(self, heading: str) -> Outbound:
+        """`heading` and one button per dialog a user can start: one message."""
         offered = [d for d in self.dialogs if self.dialogs[d].dialog.intents]
         if not offered:
-            return say("Sorry, I didn't understand that, and I have nothing to offer yet.")
-        lines = "\n".join(f"- {self._title(d)}" for d in offered)
-        return say(
-            f"Sorry, I didn't understand that. I can help with:\n{lines}",
-            tuple((self._title(d), self._first_intent(d)) for d in offered[:10]),
-        )
+            return say(f"{heading} Nothing yet: this bot has no dialogs to start.")
+        return say(heading, tuple(self._button(d) for d in offered[:MENU_SIZE]))
+
+    def _fallback(self) -> Outbound:
+        return self._menu(self.words.fallback)
+
+    def _small_talk(self, kind: str) -> Outbound:
+        text = self.words.small_talk.get(kind, "")
+        return self._menu(text) if kind == HELP else say(text)
 
     def snapshot(self, state: ConversationState) -> dict[str, Any]:
         """What tests and tools may inspect: never tokens (the state holds none)."""

@@ -66,11 +66,22 @@ class _Checker:
         self.problem(line, f"no dialog {name!r}{_hint(name, self.bot.dialogs)}")
         return False
 
+    def intent_known(self, name: str, line: int) -> None:
+        """`expect.intent` names a dialog that a message can start: it has `intents`."""
+        if self.dialog_known(name, line) and not self.bot.dialogs[name].intents:
+            self.problem(
+                line,
+                f"dialog {name!r} has no `intents`, so no message can match it; "
+                "use `intent: null` for a message that starts no dialog",
+            )
+
     def profile_known(self, name: str, line: int) -> None:
         if name not in self.bot.profiles:
             self.problem(line, f"no auth profile {name!r}{_hint(name, self.bot.profiles)}")
 
     def expect(self, step: ExpectState) -> None:
+        if step.intent is not UNSET and step.intent is not None:
+            self.intent_known(step.intent, step.lines["intent"])
         dialog = None if step.dialog is UNSET else step.dialog
         if dialog is not None and not self.dialog_known(dialog, step.lines["dialog"]):
             return

@@ -35,7 +35,7 @@ SUFFIX = ".transcript.yaml"
 FILE_KEYS = ("name", "user_id", "steps", "fixtures", "stubs")
 STEP_KINDS = ("user", "bot", "authorize", "deny", "expect_no_more", "expect")
 BOT_KEYS = ("text", "match", "contains", "auth_link", "buttons")
-EXPECT_KEYS = ("dialog", "node", "status", "entities", "vars")
+EXPECT_KEYS = ("dialog", "node", "status", "entities", "vars", "intent")
 FIXTURE_KEYS = ("entities", "globals", "dialog")
 STUB_KEYS = ("status", "body", "headers", "error")
 STATUSES = tuple(s.value for s in Status)
@@ -139,7 +139,7 @@ class _Reader:
         return value
 
     def nullable(self, data: YamlMap, key: str) -> Any:
-        """`expect`'s dialog or node: a text, null (none), or UNSET when not given."""
+        """`expect`'s dialog, node or intent: a text, null (none), or UNSET when not given."""
         if key not in data:
             return UNSET
         return None if data[key] is None else self.text(data, key, "`expect`")
@@ -169,7 +169,20 @@ class _Reader:
             step = self.step(raw, seq.line_of(index), index + 1)
             if step is not None:
                 steps.append(step)
+        self.intent_after_user(steps)
         return steps
+
+    def intent_after_user(self, steps: list[Step]) -> None:
+        """`expect.intent` checks the last user message: one must come before it."""
+        for step in steps:
+            if isinstance(step, UserSays):
+                return
+            if isinstance(step, ExpectState) and step.intent is not UNSET:
+                self.problem(
+                    step.lines.get("intent", step.line),
+                    "`intent` of `expect` checks what the last user message matched, "
+                    "but no `user` step comes before it",
+                )
 
     def step(self, raw: Any, line: int, number: int) -> Step | None:
         kinds = ", ".join(f"`{k}`" for k in STEP_KINDS)
@@ -261,7 +274,7 @@ class _Reader:
             self.problem(line, f"`expect` names nothing to check; use some of {EXPECT_KEYS}")
             return None
         self.unknown_keys(value, EXPECT_KEYS, "an `expect` step")
-        dialog, node = (self.nullable(value, key) for key in ("dialog", "node"))
+        dialog, node, intent = (self.nullable(value, k) for k in ("dialog", "node", "intent"))
         status = self.text(value, "status", "`expect`")
         if status is not None and status not in STATUSES:
             self.problem(
@@ -274,6 +287,7 @@ class _Reader:
             line,
             dialog=dialog,
             node=node,
+            intent=intent,
             status=status,
             entities=_plain(entities or {}),
             vars=_plain(variables or {}),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ANY_USER = ""  # Transcript.user_id when the file names none: a fresh user per replay
-UNSET: Any = object()  # ExpectState.dialog and .node when the step does not check them
+UNSET: Any = object()  # ExpectState.dialog, .node, .intent when the step does not check them
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +54,14 @@ class ExpectNoMore:
 class ExpectState:
     """``expect: {...}``: the conversation's state; a key left out is not checked.
 
-    `dialog` and `node` hold `UNSET` when not checked (None: no dialog is active).
+    `dialog` and `node` hold `UNSET` when not checked (None: no dialog is active). `intent`
+    is the dialog the last user message matched best, `UNSET` when not checked (None: none).
     """
 
     line: int
     dialog: str | None = UNSET
     node: str | None = UNSET
+    intent: str | None = UNSET
     status: str | None = None
     entities: dict[str, Any] = field(default_factory=dict)
     vars: dict[str, Any] = field(default_factory=dict)

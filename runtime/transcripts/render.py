@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
 
 from runtime.engine.messages import Outbound
+from runtime.intents import IntentMatch
 from runtime.transcripts.model import (
     UNSET,
     Authorize,
@@ -51,6 +53,7 @@ def step_data(step: Step) -> dict[str, Any]:
 
 
 def expected_state(step: ExpectState) -> dict[str, Any]:
+    """What an `expect` step checks, as written; `intent` (not part of the state) last."""
     out: dict[str, Any] = {}
     for key in ("dialog", "node"):
         if getattr(step, key) is not UNSET:
@@ -61,7 +64,23 @@ def expected_state(step: ExpectState) -> dict[str, Any]:
         out["entities"] = step.entities
     if "vars" in step.lines:
         out["vars"] = step.vars
+    if step.intent is not UNSET:
+        out["intent"] = step.intent
     return out
+
+
+def scores(ranked: Iterable[IntentMatch], keep: str | None = None) -> str:
+    """The matcher's ranking as ``order_pizza 91.3, small talk: greeting 4.2``: best first,
+    scores under 0.05 left out unless the entry is `keep`."""
+    return ", ".join(
+        f"{score_label(m)} {m.score:.1f}" for m in ranked if m.score >= 0.05 or m.dialog == keep
+    )
+
+
+def score_label(match: IntentMatch) -> str:
+    """A dialog's id, or ``small talk: greeting``."""
+    kind = match.small_talk
+    return match.dialog if kind is None else f"small talk: {kind}"
 
 
 def one_line(data: dict[str, Any]) -> str:

@@ -16,9 +16,13 @@ from typing import Any
 
 from runtime.bot import Bot
 from runtime.engine.messages import Outbound
+from runtime.engine.text_input import clean_text
 from runtime.engine.turn import User
+from runtime.errors import ChannelError
+from runtime.intents import IntentResult
 from runtime.transcripts.identity import AuthorizationFailed, Login, follow_authorization
 from runtime.transcripts.model import (
+    UNSET,
     Authorize,
     BotSays,
     ExpectNoMore,
@@ -27,7 +31,13 @@ from runtime.transcripts.model import (
     Transcript,
     UserSays,
 )
-from runtime.transcripts.render import describe_message, describe_step, expected_state, flow
+from runtime.transcripts.render import (
+    describe_message,
+    describe_step,
+    expected_state,
+    flow,
+    scores,
+)
 from runtime.transcripts.report import Failure, Result
 
 log = logging.getLogger("parley.transcripts")
@@ -62,6 +72,7 @@ class Replay:
         self.step_timeout = step_timeout
         self.pending: deque[Outbound] = deque()
         self.links: dict[str, Outbound] = {}  # profile -> the last auth link for it
+        self.last_user: str | None = None  # what the user said last, for `expect.intent`
 
     async def run(self) -> Result:
         """Replay every step; never raises for anything the bot or the transcript does."""
@@ -103,6 +114,7 @@ class Replay:
     async def _step(self, step: Step) -> None:
         if isinstance(step, UserSays):
             self._nothing_pending(step, "before the user spoke")
+            self.last_user = step.text
             self._heard(await self.bot.engine.handle(self.user, step.text))
         elif isinstance(step, BotSays):
             self._bot_says(step)
@@ -176,6 +188,7 @@ class Replay:
     async def _expect(self, step: ExpectState) -> None:
         state = self.bot.engine.snapshot(await self.bot.engine.load(self.user))
         wanted = expected_state(step)
+        wanted.pop("intent", None)
         seen: dict[str, Any] = {}
         for key, value in wanted.items():
             if isinstance(value, dict):
@@ -183,18 +196,42 @@ class Replay:
                 seen[key] = {k: have.get(k, _ABSENT) for k in value}
             else:
                 seen[key] = state[key]
+        intent = self._intent(step)
         if seen != wanted:
             expected = [f"{k}: {flow(v)}" for k, v in wanted.items()]
             actual = [f"{k}: {flow(_shown(v))}" for k, v in seen.items()]
+            message = "the conversation's state is not as expected"
             raise StepFailed(
                 self._failure(
                     step,
-                    "the conversation's state is not as expected",
+                    f"{message}; {intent}" if intent else message,
                     expected,
                     actual,
                     seen_as="the conversation's state",
                 )
             )
+        if intent:
+            raise StepFailed(self._failure(step, intent))
+
+    def _intent(self, step: ExpectState) -> str:
+        """Why the last user message did not match `step.intent` best, with the matcher's
+        scores; "" when it did or the step does not check it."""
+        if step.intent is UNSET:
+            return ""
+        text = self.last_user
+        if text is None:  # the loader refuses this; a transcript built by hand may not
+            return "`expect.intent` needs a user message before it"
+        engine = self.bot.engine
+        try:
+            result = engine.intents.match(clean_text(text, max_chars=engine.max_chars))
+        except ChannelError:  # the engine refused the message: it matched nothing
+            result = IntentResult(None)
+        if result.top == step.intent:
+            return ""
+        wanted = f"intent {step.intent}" if step.intent is not None else "no intent"
+        got = result.top or "none"
+        ranked = scores(result.ranked, keep=step.intent)
+        return f'expected {wanted} for "{text}", got {got} ({ranked or "no scores"})'
 
     def _failure(
         self,

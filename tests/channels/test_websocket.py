@@ -34,7 +34,7 @@ async def test_buttons_arrive_in_the_wire_shape(serve_bot, chats):
     served = await serve_bot({"note": NOTE_DIALOG})
     chat = await chats(served, (await new_session(served.url))["token"])
     fallback = await chat.say("what can you do")
-    assert fallback["buttons"] == [{"label": "take a note", "value": "take a note"}]
+    assert fallback["buttons"] == [{"label": "take a note", "value": "/start note"}]
 
 
 async def test_every_socket_of_a_user_receives_the_answers(serve_bot, chats):

@@ -16,6 +16,7 @@ from runtime.config import (
     load_config,
 )
 from runtime.errors import ConfigError
+from runtime.intents.small_talk import default_small_talk
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SECRET = "s3cr3t-Value-42"
@@ -66,9 +67,11 @@ def test_without_a_file_every_default_applies(in_tmp: Path) -> None:
     assert config.conversation == ConversationConfig()
     assert config.conversation.cancel_words == ("cancel", "stop", "quit")
     assert config.conversation.restart_words == ("restart", "start over")
-    assert config.conversation.intent_threshold == 70
+    assert config.conversation.intent_threshold == 35
     assert config.conversation.max_message_chars == 4000
     assert config.conversation.state_ttl_days == 30
+    assert config.conversation.small_talk == default_small_talk()
+    assert config.synonyms == ()
 
 
 def test_without_a_path_the_current_folders_config_yaml_is_read(in_tmp: Path) -> None:

@@ -158,9 +158,11 @@ async def test_cancel_words_are_configurable(make_bot):
 async def test_unknown_message_gets_a_fallback_listing_what_the_bot_can_do(make_bot):
     bot = await make_bot({"contact": CONTACT})
     out = await bot.engine.handle(ALICE, "what's the weather like")
-    assert "I can help with" in out[0].text
-    assert "Register a contact" in out[0].text
-    assert ("Register a contact", "register a contact") in out[0].buttons
+    # One message: a heading, and each dialog once, as a button (not also in the text).
+    assert [o.text for o in out] == ["Sorry, I didn't understand that. Here is what I can do:"]
+    assert out[0].buttons == (("Register a contact", "/start register_contact"),)
+    started = await bot.engine.handle(ALICE, out[0].buttons[0][1])
+    assert started[0].text == "What is the last name?"
 
 
 async def test_ambiguous_message_asks_which_dialog(make_bot):

@@ -133,9 +133,9 @@ def test_mistakes_are_all_reported_with_their_lines():
         f"{FILE}:11: `expect_no_more` takes true, got False",
         f"{FILE}:12: `status` must be one of idle, active, waiting, parked, got 'sleeping'",
         f"{FILE}:12: unknown key 'mood' in an `expect` step (known: dialog, node, status, "
-        "entities, vars)",
+        "entities, vars, intent)",
         f"{FILE}:13: `expect` names nothing to check; use some of ('dialog', 'node', 'status', "
-        "'entities', 'vars')",
+        "'entities', 'vars', 'intent')",
         f"{FILE}:14: `authorize` must name an auth profile, got a mapping",
         f"{FILE}:16: stub 'book': `status` must be an HTTP status (100-599), got 999",
         f"{FILE}:17: stub 'send': `error` (a transport failure) has no status",

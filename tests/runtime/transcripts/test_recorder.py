@@ -22,7 +22,7 @@ async def test_a_recorded_conversation_replays_green(tmp_path):
     written = path.read_text()
     assert written.startswith("name: pizza for Flo\nsteps:\n- user: hello there\n")
     assert "- bot:\n    text: What size?\n    buttons:\n    - small\n    - large\n" in written
-    assert "    text: |-\n      Sorry, I didn't understand that. I can help with:\n" in written
+    assert "- user: hello there\n- bot: Hello! What can I do for you?\n" in written
 
     async with open_replay_bot(config) as again:
         runner = Runner(again.bot)

@@ -1,0 +1,53 @@
+"""conversation: words that cancel or restart, thresholds, limits, and the small-talk answers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from runtime.config.model import ConversationConfig
+from runtime.config.section import Section, section
+from runtime.intents.small_talk import DEFAULT_TEXTS, KINDS, SmallTalkReply
+from runtime.intents.synonyms import normalise_phrase
+
+_SMALL_TALK_VALUE = "a string, false, or a mapping with text and utterances"
+
+
+def read_conversation(top: Section) -> ConversationConfig:
+    default = ConversationConfig()
+    with top.section("conversation") as s:
+        cancel = s.texts("cancel_words", default.cancel_words)
+        restart = s.texts("restart_words", default.restart_words)
+        return ConversationConfig(
+            cancel_words=tuple(w.strip().lower() for w in cancel),
+            restart_words=tuple(w.strip().lower() for w in restart),
+            intent_threshold=s.number("intent_threshold", default.intent_threshold, 0, 100),
+            max_message_chars=s.whole("max_message_chars", default.max_message_chars, 1),
+            state_ttl_days=s.whole("state_ttl_days", default.state_ttl_days, 0),
+            small_talk=_small_talk(s),
+        )
+
+
+def _small_talk(conversation: Section) -> tuple[SmallTalkReply, ...]:
+    """One reply per kind, in KINDS order; a kind not written keeps its default."""
+    with conversation.section("small_talk") as s:
+        return tuple(_reply(s, kind) for kind in KINDS)
+
+
+def _reply(s: Section, kind: str) -> SmallTalkReply:
+    """`kind: TEXT`, `kind: false` (off) or `kind: {text: TEXT, utterances: [...]}`."""
+    default = SmallTalkReply(kind, DEFAULT_TEXTS[kind])
+    item = s.get(kind)
+    if item is None:
+        return default
+    if isinstance(item.value, bool):
+        return default if item.value else dataclasses.replace(default, enabled=False)
+    if isinstance(item.value, list):
+        s.wrong(kind, item, _SMALL_TALK_VALUE)
+        return default
+    if not isinstance(item.value, dict):
+        return dataclasses.replace(default, text=item.text.strip() or default.text)
+    with section(s.report, item, s.key_path(kind), item.line) as inner:
+        text = inner.text("text", default.text).strip() or default.text
+        phrasings = (normalise_phrase(u) for u in inner.texts("utterances", ()))
+        utterances = tuple(dict.fromkeys(u for u in phrasings if u))
+    return SmallTalkReply(kind, text, utterances)

@@ -1,0 +1,135 @@
+"""What load_config returns: frozen dataclasses, one per section of config.yaml, and their enums."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from runtime.intents.small_talk import SmallTalkReply, default_small_talk
+from runtime.intents.synonyms import Synonym
+
+
+class SalesforceApp(StrEnum):
+    SYSTEM = "system"
+    CUSTOM = "custom"
+
+
+class AuthMode(StrEnum):
+    PER_USER = "per_user"
+    PRE_AUTHORIZED = "pre_authorized"
+
+
+class WebhookMode(StrEnum):
+    SYNC = "sync"
+    ASYNC = "async"
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    name: str = "Parley bot"
+    locale: str = "en-US"
+    timezone: str = "UTC"
+    currency: str = "USD"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+
+
+@dataclass(frozen=True, slots=True)
+class StoreConfig:
+    url: str = "sqlite:///var/parley.db"
+
+
+@dataclass(frozen=True, slots=True)
+class SecretsConfig:
+    key: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WebSocketChannelConfig:
+    enabled: bool = True
+    allowed_origins: tuple[str, ...] = ()  # empty: only the server's own origin
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookChannelConfig:
+    enabled: bool = True
+    secret: str = field(default="", repr=False)
+    mode: WebhookMode = WebhookMode.SYNC
+    callback_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WebChannelConfig:
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelsConfig:
+    websocket: WebSocketChannelConfig = field(default_factory=WebSocketChannelConfig)
+    webhook: WebhookChannelConfig = field(default_factory=WebhookChannelConfig)
+    web: WebChannelConfig = field(default_factory=WebChannelConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class SalesforceConfig:
+    enabled: bool = True
+    app: SalesforceApp = SalesforceApp.SYSTEM
+    mode: AuthMode = AuthMode.PER_USER
+    auth_profile: str = ""  # a key of auth_profiles, when app is custom
+    login_url: str = "https://login.salesforce.com"
+    api_version: str = "60.0"
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationsConfig:
+    salesforce: SalesforceConfig = field(default_factory=SalesforceConfig)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthProfile:
+    name: str
+    type: str = "oauth2"
+    identity_provider: str = ""
+    client_id: str
+    client_secret: str = field(repr=False)
+    authorization_url: str
+    token_url: str
+    refresh_url: str
+    scope: str = ""
+    callback_url: str
+    mode: AuthMode = AuthMode.PER_USER
+    extra_params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationConfig:
+    cancel_words: tuple[str, ...] = ("cancel", "stop", "quit")
+    restart_words: tuple[str, ...] = ("restart", "start over")
+    intent_threshold: float = 35.0  # a probability in percent (runtime/intents/matcher.py)
+    max_message_chars: int = 4000
+    state_ttl_days: int = 30  # 0 keeps conversations forever
+    # one per kind, in small_talk.KINDS order
+    small_talk: tuple[SmallTalkReply, ...] = field(default_factory=default_small_talk)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    root: Path
+    bot: BotConfig = field(default_factory=BotConfig)
+    dialogs: tuple[Path, ...] = ()
+    server: ServerConfig = field(default_factory=ServerConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    secrets: SecretsConfig = field(default_factory=SecretsConfig)
+    channels: ChannelsConfig = field(default_factory=ChannelsConfig)
+    integrations: IntegrationsConfig = field(default_factory=IntegrationsConfig)
+    auth_profiles: dict[str, AuthProfile] = field(default_factory=dict)
+    globals: dict[str, Any] = field(default_factory=dict)
+    conversation: ConversationConfig = field(default_factory=ConversationConfig)
+    synonyms: tuple[Synonym, ...] = ()  # bot-wide, in file order
