@@ -1,8 +1,9 @@
 """`parley demo`: the sandbox org and the bot together on 127.0.0.1, ready to chat.
 
 Starts the local Salesforce-compatible org, installs the Salesforce templates into the bot's
-dialogs (leaving files you changed alone), points the built-in Salesforce profile at the
-sandbox, serves the bot with SQLite state, and prints the web chat's URL and the sandbox login.
+dialogs (updating older ones you did not change, leaving files you changed alone), points the
+built-in Salesforce profile at the sandbox, serves the bot with SQLite state, and prints the web
+chat's URL and the sandbox login.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from runtime.cli.loop import run as run_loop
 from runtime.cli.templates import dialogs_dir
 from runtime.config import Config, SalesforceApp
 from runtime.errors import ParleyError
-from runtime.integrations.installer import Installer, InstallState
+from runtime.integrations.installer import INSTALLED, UPDATED, Installer, InstallState
 from runtime.integrations.salesforce.profile import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 
 SANDBOX_PORT = 8900
@@ -43,17 +44,31 @@ def run(args: argparse.Namespace) -> int:
     return run_loop(_demo(args), args.loop)
 
 
-def install_templates(config: Config) -> list[str]:
-    """Install every Salesforce template not yet there; files the author changed are kept."""
+@dataclasses.dataclass(frozen=True, slots=True)
+class DemoTemplates:
+    """What `parley demo` did with the Salesforce templates on start."""
+
+    installed: list[str]  # there was no file
+    updated: list[str]  # an older template the author had not changed
+    note: str = ""  # the changed files a newer template exists for, and how to replace them
+
+
+def install_templates(config: Config) -> DemoTemplates:
+    """Install every Salesforce template not yet there and update every older one the author
+    did not change; files the author changed are kept, and named when a newer template exists."""
     installer = Installer("salesforce", dialogs_dir(config))
-    missing = [
+    pending = installer.pending()
+    done = installer.install(pending) if pending else []
+    stale = [
         name
-        for name in installer.available
-        if installer.state(name) in (InstallState.NOT_INSTALLED, InstallState.OUTDATED)
+        for name in sorted(installer.available)
+        if installer.state(name) == InstallState.CHANGED and installer.newer_template(name)
     ]
-    if missing:
-        installer.install(missing)
-    return missing
+    return DemoTemplates(
+        installed=[name for name, what in done if what == INSTALLED],
+        updated=[name for name, what in done if what == UPDATED],
+        note=installer.kept_note(stale),
+    )
 
 
 def pointed_at(config: Config, sandbox_url: str, port: int | None) -> Config:
@@ -84,7 +99,7 @@ async def _demo(args: argparse.Namespace) -> int:
     from sandbox.server import run_sandbox
 
     config = config_from(args)
-    installed = install_templates(config)
+    templates = install_templates(config)
     async with contextlib.AsyncExitStack() as stack:
         try:
             sandbox = await stack.enter_async_context(
@@ -113,16 +128,24 @@ async def _demo(args: argparse.Namespace) -> int:
                 f"The bot could not listen on {demo.server.host}:{demo.server.port} "
                 f"({exc.strerror}). Pick another port with --port."
             ) from exc
-        _announce(demo, sandbox, installed, dialogs_dir(config))
+        _announce(demo, sandbox, templates, dialogs_dir(config))
         await wait_for_signal()
     return 0
 
 
-def _announce(config: Config, sandbox: Any, installed: list[str], folder: Path) -> None:
-    if installed:
+def _announce(config: Config, sandbox: Any, templates: DemoTemplates, folder: Path) -> None:
+    if templates.installed:
         print(
-            f"Installed Salesforce templates into {folder / 'salesforce'}: {', '.join(installed)}"
+            f"Installed Salesforce templates into {folder / 'salesforce'}: "
+            f"{', '.join(templates.installed)}"
         )
+    if templates.updated:
+        print(
+            f"Updated Salesforce templates in {folder / 'salesforce'} to this release's: "
+            f"{', '.join(templates.updated)}"
+        )
+    if templates.note:
+        print(templates.note)
     print(f"Sandbox org:  {sandbox.url}  (login {sandbox.username} / {sandbox.password})")
     print(f"Web chat:     {config.server.public_url}/")
     print("Try: create a lead, search leads, show all leads. Ctrl-C stops both.", flush=True)

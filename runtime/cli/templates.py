@@ -1,4 +1,9 @@
-"""`parley integrations templates NAME` and `parley integrations install NAME [TEMPLATE ...]`."""
+"""`parley integrations templates NAME` and `parley integrations install NAME [TEMPLATE ...]`.
+
+`install` writes what it may: missing templates, and older ones the author did not change, are
+(re)written; a file the author changed is kept and named with the command that replaces it
+(`--force`). Kept files make `install` fail only when they were asked for by name.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 from runtime.cli.common import add_config_option, config_from
 from runtime.config import Config
 from runtime.errors import ParleyError
-from runtime.integrations.installer import Installer
+from runtime.integrations.installer import Installer, kept
 
 
 def register(actions: argparse._SubParsersAction) -> None:
@@ -46,6 +51,12 @@ def run_install(args: argparse.Namespace) -> int:
             "Name the templates to install, or use --all. "
             f"See them with: parley integrations templates {args.name}"
         )
-    for name, what in installer.install(names, force=args.force):
-        print(f"{name}: {what} ({installer.folder / (name + '.yaml')})")
+    done = installer.install(names, force=args.force)
+    for name, what in done:
+        print(f"{name}: {what} ({installer.path(name)})")
+    note = installer.kept_note(kept(done))
+    if note and not args.all:
+        raise ParleyError(note)
+    if note:
+        print(note)
     return 0
