@@ -239,6 +239,8 @@ class _DialogReader:
         if "synonyms" not in data:
             return ()
         table, line = data["synonyms"], data.line_of("synonyms")
+        if table is None:  # `synonyms:` with nothing under it, as in config.yaml
+            return ()
         if not isinstance(table, YamlMap):
             self.problem(
                 line,

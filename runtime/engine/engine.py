@@ -45,7 +45,7 @@ class CallbackResult:
     page: str  # a sentence for the browser tab that completed the flow
 
 
-MENU_SIZE = 10  # buttons in the help and fallback messages
+NAMED_CHOICES = 3  # "Did you mean" names this many dialogs in its text; more are buttons only
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,13 +249,12 @@ class Engine:
         elif result.small_talk is not None:
             await turn.emit(self._small_talk(result.small_talk))
         elif result.candidates:
-            names = [self._title(m.dialog) for m in result.candidates]
-            await turn.emit(
-                say(
-                    "Did you mean " + _either(names) + "?",
-                    tuple(self._button(m.dialog) for m in result.candidates),
-                )
-            )
+            buttons = tuple(self._button(m.dialog) for m in result.candidates)
+            if len(buttons) > NAMED_CHOICES:
+                question = "Did you mean one of these?"
+            else:  # quoted, since a description may hold commas and "or" of its own
+                question = "Did you mean " + _either(f'"{label}"' for label, _ in buttons) + "?"
+            await turn.emit(say(question, buttons))
         else:
             await turn.emit(self._fallback())
 
@@ -337,7 +336,7 @@ class Engine:
         offered = [d for d in self.dialogs if self.dialogs[d].dialog.intents]
         if not offered:
             return say(f"{heading} Nothing yet: this bot has no dialogs to start.")
-        return say(heading, tuple(self._button(d) for d in offered[:MENU_SIZE]))
+        return say(heading, tuple(self._button(d) for d in offered))
 
     def _fallback(self) -> Outbound:
         return self._menu(self.words.fallback)

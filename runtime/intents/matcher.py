@@ -1,29 +1,34 @@
 """Pick the dialog a user's message asks for, learnt from each dialog's example utterances.
 
-At load the matcher fits scikit-learn's TF-IDF features, words (one and two) and character
-n-grams inside word boundaries (2 to 4, which read inflections and typos), and a logistic
-regression over every dialog, each kind of small talk and a class of generic out-of-scope
-sentences (`out_of_scope.py`), after the same cleaning, spelling and synonym steps
-(`text.Reader`) that each message goes through. A message then costs one sparse dot product:
-its features are looked up in the fitted vocabularies and multiplied with the fitted weights
-directly, which is the same arithmetic as scikit-learn's `transform` and `predict_proba`
-without their per-call validation (about 0.3 ms).
+At load the matcher fits scikit-learn's TF-IDF features (words and word pairs, and character
+n-grams inside words, which read inflections and typos) and a logistic regression over every
+dialog, each kind of small talk and a class of generic out-of-scope sentences
+(`out_of_scope.py`). Utterances and messages are read the same way first (`text.Reader`:
+values masked, typos fixed, stems, synonyms). A message then costs one sparse dot product: its
+features are looked up in the fitted vocabularies and multiplied with the fitted weights here,
+the same arithmetic as scikit-learn's `transform` and `predict_proba` without their per-call
+checks, which cost more than the arithmetic.
 
-A dialog starts only when
-- its probability is at least `threshold` (0-100) and the next dialog is `margin` behind;
-- the message holds one of the dialog's own words (`anchors`: words of its utterances that
-  the generic sentences and small talk do not use, such as "lead" or "pizza"), so that
-  "order a taxi" does not start order_pizza however the probabilities fall.
-Two dialogs within `margin` of each other, together above the threshold, are ambiguous: the
-caller asks which. `bench/intents/README.md` has the measurements this design was chosen on.
+A dialog's score is its probability in percent. A dialog is a contender when the message
+- names its subject: one of its anchors (words of its utterances that are neither function nor
+  action words: "lead", "pizza"), or, for a dialog said only in common words ("where is my
+  order"), nothing but words of its utterances; so "order a taxi" never starts order_pizza;
+- asks for no action that the dialog never does while another dialog does: "delete a deal" is
+  not create_opportunity.
+The best contender starts when it scores `threshold` or more and no other scores `ambiguity`
+of its score. Contenders that close, together above the threshold, are ambiguous: the caller
+asks which ("Did you mean"). So is a bare subject ("leads", "a lead please") that several
+dialogs act on. Out of scope or small talk scoring above every contender wins.
+`bench/intents/README.md` has the measurements behind each rule.
 """
 
 from __future__ import annotations
 
-import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from runtime.intents.out_of_scope import OUT_OF_SCOPE
@@ -37,6 +42,7 @@ CHAR_NGRAMS = (2, 4)
 MAX_ITER, TOL = 100, 1e-3  # converged enough: tighter costs seconds and changes no answer
 C = 20.0  # inverse regularisation: high, since a few utterances must carry a dialog
 
+CHOICES = 3  # "Did you mean" buttons for two dialogs that score about the same
 RANKED = 5  # scores kept for explanations
 THRESHOLD = 35.0  # the probability (in percent) a dialog needs to start; see bench/intents
 AMBIGUITY = 0.75  # a dialog scoring this share of the best one's score or more is a contender
@@ -61,6 +67,13 @@ FUNCTION_WORDS = frozenset(
         was were be been being have has had not no yes ok okay
         """
     )
+)
+# What may stand beside a bare subject ("a lead please"); "which leads do I have" is not bare.
+FILLER = _words("a an the some my our your this that these those please pls ok okay just")
+# Actions that one dialog does and another does not: a message asking for one of them cannot
+# mean a dialog that never does it.
+STRONG_ACTIONS = _words(
+    "create add new remove delete update change edit list search book order cancel"
 )
 # Words that say what to do but not to what: generic too, yet they tell dialogs apart.
 ACTION_WORDS = frozenset(
@@ -137,8 +150,20 @@ class IntentMatcher:
         labels = [label for label, _ in pairs]
         self._model = _Model.fit(texts, labels)
         self._function_words = frozenset(self.reader.stems(" ".join(FUNCTION_WORDS)).split())
+        self._filler = frozenset(self.reader.stems(" ".join(FILLER)).split())
         actions = frozenset(self.reader.stems(" ".join(ACTION_WORDS)).split())
         self.anchors = _anchors(texts, labels, self._function_words, self._function_words | actions)
+        vocabulary: dict[str, set[str]] = {}
+        for text, label in zip(texts, labels, strict=True):
+            vocabulary.setdefault(label, set()).update(text.split())
+        self._vocabulary = {label: frozenset(words) for label, words in vocabulary.items()}
+        self._actions = frozenset(self.reader.training(" ".join(STRONG_ACTIONS)).split())
+        self._done_elsewhere = frozenset(
+            word
+            for label, words in self._vocabulary.items()
+            if not label.startswith(SMALL_TALK)
+            for word in words & self._actions
+        )
 
     @property
     def dialogs(self) -> list[str]:
@@ -165,11 +190,12 @@ class IntentMatcher:
             IntentMatch(label, round(100 * p, 1)) for label, p in ranked[:RANKED] if label != NONE
         )
         present = set(words.split())
+        topic = present - self._function_words
         dialogs = [
             (label, 100 * p)
             for label, p in ranked
             if not label.startswith(SMALL_TALK)
-            and (not self.anchored or present & self.anchors.get(label, frozenset()))
+            and (not self.anchored or self._fits(label, present, topic))
         ]
         top_label, top = ranked[0][0], 100 * ranked[0][1]
         first = dialogs[0][1] if dialogs else 0.0
@@ -180,17 +206,32 @@ class IntentMatcher:
                 return IntentResult(None, small_talk=kind, ranked=explained)
             return IntentResult(None, ranked=explained)
         close = [(label, score) for label, score in dialogs if score >= first * self.ambiguity]
-        topic = present - self._function_words
-        if len(topic) == 1 and len(dialogs) > 1:
-            # Only a subject ("leads", "a lead please"), which several dialogs act on: ask.
-            (word,) = topic
-            close = [(label, score) for label, score in dialogs if word in self.anchors[label]]
+        choices = CHOICES
+        if len(topic) == 1 and len(dialogs) > 1 and present <= topic | self._filler:
+            # Only a subject ("leads", "a lead please"): every dialog that acts on it is a choice.
+            close = [(label, score) for label, score in dialogs if topic <= self._vocabulary[label]]
+            choices = len(close)
         if len(close) == 1 and first >= self.threshold:
             return IntentResult(IntentMatch(close[0][0], round(first, 1)), ranked=explained)
         if len(close) > 1 and sum(score for _, score in close) >= self.threshold:
-            candidates = tuple(IntentMatch(label, round(score, 1)) for label, score in close[:3])
-            return IntentResult(None, candidates, ranked=explained)
+            candidates = tuple(IntentMatch(label, round(score, 1)) for label, score in close)
+            return IntentResult(None, candidates[:choices], ranked=explained)
         return IntentResult(None, ranked=explained)
+
+    def _fits(self, label: str, present: set[str], topic: set[str]) -> bool:
+        """The message can mean this dialog: it names the dialog's subject (one of its
+        anchors, or, for a dialog said in generic words only such as "where is my order",
+        nothing but words of its utterances), and it asks for no action that the dialog never
+        does but another one does ("delete an opportunity" is not create_opportunity)."""
+        vocabulary = self._vocabulary.get(label, frozenset())
+        if any(
+            word not in vocabulary and word in self._done_elsewhere
+            for word in present & self._actions
+        ):
+            return False
+        if present & self.anchors.get(label, frozenset()):
+            return True
+        return bool(topic) and topic <= vocabulary
 
     def explain(self, text: str) -> IntentResult:
         """`match`, with the training utterance nearest to `text` for every score."""
@@ -241,7 +282,6 @@ class _Model:
 
     @classmethod
     def fit(cls, texts: list[str], labels: list[str]) -> _Model:
-        import numpy as np
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -274,25 +314,19 @@ class _Model:
         )
 
     def predict(self, words: str) -> dict[str, float]:
-        import numpy as np
-
+        """Each class's probability for `words` (already read by `text.Reader`)."""
         logits = self.bias.copy()
         for analyze, vocabulary, idf, offset in zip(
             self.analyzers, self.vocabularies, self.idfs, self.offsets, strict=True
         ):
-            counts: dict[int, int] = {}
-            for gram in analyze(words):
-                index = vocabulary.get(gram)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
+            counts = Counter(map(vocabulary.get, analyze(words)))
+            counts.pop(None, None)  # n-grams no utterance had
             if not counts:
                 continue
-            indices = np.fromiter(counts, dtype=np.intp, count=len(counts))
-            values = np.fromiter(
-                ((1.0 + math.log(c)) for c in counts.values()), dtype=float, count=len(counts)
-            )
-            values *= idf[indices]
-            values /= np.sqrt(values @ values)
+            indices = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            values = np.fromiter(counts.values(), dtype=float, count=len(counts))
+            values = (np.log(values) + 1.0) * idf[indices]  # sublinear tf times idf
+            values /= np.sqrt(values @ values)  # l2, as TfidfVectorizer normalises
             logits += values @ self.weights[indices + offset]
         logits -= logits.max()
         exp = np.exp(logits)
