@@ -1,0 +1,86 @@
+"""docs/understanding-users.md: its files make a bot that validates, replays its transcript and
+explains a message as the page says, and its sample error is what Parley prints."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs" / "understanding-users.md"
+FILE_BLOCK = re.compile(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", re.DOTALL)
+TEXT_BLOCK = re.compile(r"```text\n(.*?)```", re.DOTALL)
+
+
+def parley(folder: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "runtime.cli", *args]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        command, cwd=folder, input=stdin, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("lunch_bot")
+    files = FILE_BLOCK.findall(PAGE.read_text())
+    assert {name for name, _ in files} == {
+        "dialogs/order_lunch.yaml",
+        "config.yaml",
+        "tests/lunch_phrasings.transcript.yaml",
+    }
+    for name, text in files:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+def text_blocks() -> list[str]:
+    return TEXT_BLOCK.findall(PAGE.read_text())
+
+
+def test_the_page_bot_validates(bot):
+    done = parley(bot, "validate")
+    assert done.returncode == 0, done.stderr
+    assert "OK: 1 dialog(s) valid." in done.stdout
+
+
+def test_the_page_transcript_passes(bot):
+    done = parley(bot, "test", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed, 0 failed" in done.stdout
+
+
+def test_the_explain_example_is_what_chat_prints(bot):
+    (example,) = [b for b in text_blocks() if "parley chat --explain" in b]
+    said = re.search(r"you> (.*)\n", example).group(1)
+    shown = re.search(r"  \[intent\] (\S+) [\d.]+ \(like \"(.*?)\"\).* -> (.*)\n", example)
+    done = parley(bot, "chat", "--explain", stdin=said + "\n")
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stdout.splitlines() if x.startswith("  [intent]"))
+    got = re.match(r"  \[intent\] (\S+) [\d.]+ \(like \"(.*?)\"\).* -> (.*)", line)
+    assert got is not None, line
+    assert got.groups() == shown.groups()
+    assert "For how many people?" in done.stdout
+
+
+def test_the_synonym_error_example_is_what_validate_prints(bot, tmp_path):
+    (example,) = [b for b in text_blocks() if "synonym 'sub'" in b]
+    dialog = (bot / "dialogs" / "order_lunch.yaml").read_text()
+    clash = dialog.replace(
+        "  sandwich: [sarnie, sub]\n", "  sandwich: [sarnie, sub]\n  subscription: [sub]\n"
+    )
+    assert clash != dialog
+    for name in ("config.yaml", "tests/lunch_phrasings.transcript.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text((bot / name).read_text())
+    (tmp_path / "dialogs").mkdir()
+    (tmp_path / "dialogs" / "order_lunch.yaml").write_text(clash)
+    done = parley(tmp_path, "validate")
+    assert done.returncode == 1
+    assert example.strip() in done.stderr.replace(f"{tmp_path}/", "").splitlines()
