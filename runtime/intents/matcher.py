@@ -153,10 +153,10 @@ class IntentMatcher:
         self._filler = frozenset(self.reader.stems(" ".join(FILLER)).split())
         actions = frozenset(self.reader.stems(" ".join(ACTION_WORDS)).split())
         self.anchors = _anchors(texts, labels, self._function_words, self._function_words | actions)
-        vocabulary: dict[str, set[str]] = {}
+        said: dict[str, set[str]] = {}
         for text, label in zip(texts, labels, strict=True):
-            vocabulary.setdefault(label, set()).update(text.split())
-        self._vocabulary = {label: frozenset(words) for label, words in vocabulary.items()}
+            said.setdefault(label, set()).update(text.split())
+        self._vocabulary = {label: frozenset(words) for label, words in said.items()}
         self._actions = frozenset(self.reader.training(" ".join(STRONG_ACTIONS)).split())
         self._done_elsewhere = frozenset(
             word
@@ -164,10 +164,6 @@ class IntentMatcher:
             if not label.startswith(SMALL_TALK)
             for word in words & self._actions
         )
-
-    @property
-    def dialogs(self) -> list[str]:
-        return [label for label in self._utterances if not label.startswith(SMALL_TALK)]
 
     def match(self, text: str) -> IntentResult:
         """What `text` asks for. `ranked` holds the best scores without their utterances; use

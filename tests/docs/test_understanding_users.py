@@ -3,26 +3,17 @@ explains a message as the page says, and its sample error is what Parley prints.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.runtime.cli.test_cli import parley
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "understanding-users.md"
 FILE_BLOCK = re.compile(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", re.DOTALL)
 TEXT_BLOCK = re.compile(r"```text\n(.*?)```", re.DOTALL)
-
-
-def parley(folder: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "runtime.cli", *args]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        command, cwd=folder, input=stdin, capture_output=True, text=True, env=env, timeout=120
-    )
 
 
 @pytest.fixture(scope="module")
@@ -45,13 +36,13 @@ def text_blocks() -> list[str]:
 
 
 def test_the_page_bot_validates(bot):
-    done = parley(bot, "validate")
+    done = parley("validate", cwd=bot)
     assert done.returncode == 0, done.stderr
     assert "OK: 1 dialog(s) valid." in done.stdout
 
 
 def test_the_page_transcript_passes(bot):
-    done = parley(bot, "test", "tests")
+    done = parley("test", "tests", cwd=bot)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed, 0 failed" in done.stdout
 
@@ -60,7 +51,7 @@ def test_the_explain_example_is_what_chat_prints(bot):
     (example,) = [b for b in text_blocks() if "parley chat --explain" in b]
     said = re.search(r"you> (.*)\n", example).group(1)
     shown = re.search(r"  \[intent\] (\S+) [\d.]+ \(like \"(.*?)\"\).* -> (.*)\n", example)
-    done = parley(bot, "chat", "--explain", stdin=said + "\n")
+    done = parley("chat", "--explain", cwd=bot, stdin=said + "\n")
     assert done.returncode == 0, done.stderr
     line = next(x for x in done.stdout.splitlines() if x.startswith("  [intent]"))
     got = re.match(r"  \[intent\] (\S+) [\d.]+ \(like \"(.*?)\"\).* -> (.*)", line)
@@ -81,6 +72,6 @@ def test_the_synonym_error_example_is_what_validate_prints(bot, tmp_path):
         (tmp_path / name).write_text((bot / name).read_text())
     (tmp_path / "dialogs").mkdir()
     (tmp_path / "dialogs" / "order_lunch.yaml").write_text(clash)
-    done = parley(tmp_path, "validate")
+    done = parley("validate", cwd=tmp_path)
     assert done.returncode == 1
     assert example.strip() in done.stderr.replace(f"{tmp_path}/", "").splitlines()

@@ -3,9 +3,6 @@ and the conflicts between files (and with config.yaml) named at both places."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from textwrap import dedent
 
@@ -15,6 +12,7 @@ from runtime.dialogs.loader import load_dialog, load_dialogs
 from runtime.dialogs.model import Dialog
 from runtime.errors import DefinitionError
 from runtime.intents.synonyms import Synonym
+from tests.runtime.cli.test_cli import parley
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -293,17 +291,6 @@ def test_the_repository_dialogs_have_no_intent_or_synonym_conflicts():
 
 
 # -- parley validate: config.yaml against the dialogs ------------------------------------------
-
-
-def parley(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "runtime.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
 
 
 def test_validate_reports_a_variant_given_two_meanings_by_config_and_a_dialog(tmp_path):
