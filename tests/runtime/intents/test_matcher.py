@@ -94,8 +94,14 @@ def test_chit_chat_and_other_requests_start_nothing(matcher, text):
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("hello", "greeting"), ("hey there", "greeting"), ("thanks a lot", "thanks")]
-    + [("bye for now", "goodbye"), ("what can you do?", "help"), ("what can i ask", "help")],
+    [
+        ("hello", "greeting"),
+        ("hey there", "greeting"),
+        ("thanks a lot", "thanks"),
+        ("bye for now", "goodbye"),
+        ("what can you do?", "help"),
+        ("what can i ask", "help"),
+    ],
 )
 def test_small_talk_is_recognised_and_starts_nothing(matcher, text, kind):
     result = matcher.match(text)
