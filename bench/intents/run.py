@@ -23,6 +23,7 @@ from runtime.config import load_config
 from runtime.dialogs.loader import load_dialogs
 from runtime.dialogs.model import Dialog
 from runtime.intents.matcher import IntentMatcher
+from runtime.intents.out_of_scope import OUT_OF_SCOPE
 from runtime.intents.small_talk import default_small_talk
 from runtime.intents.utterances import utterance_key
 
@@ -47,11 +48,14 @@ def bot_dialogs() -> list[Dialog]:
 
 
 def check_disjoint(dialogs: list[Dialog], cases: list[tuple[str, str]]) -> None:
+    """No phrasing of a set may be a training sentence: an utterance, small talk or one of the
+    generic out-of-scope sentences."""
     trained = {utterance_key(u) for d in dialogs for u in d.intents}
     trained |= {utterance_key(u) for r in default_small_talk() for u in r.all_utterances()}
+    trained |= {utterance_key(u) for u in OUT_OF_SCOPE}
     leaked = [text for text, _ in cases if utterance_key(text) in trained]
     if leaked:
-        raise SystemExit(f"held-out texts that are training utterances: {leaked}")
+        raise SystemExit(f"held-out texts that are training sentences: {leaked}")
 
 
 def predictor(matcher: IntentMatcher) -> Predict:

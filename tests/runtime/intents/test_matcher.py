@@ -10,6 +10,7 @@ import yaml
 from runtime.config import load_config
 from runtime.dialogs.loader import load_dialogs
 from runtime.intents.matcher import IntentMatcher
+from runtime.intents.out_of_scope import OUT_OF_SCOPE
 from runtime.intents.small_talk import SmallTalkReply, default_small_talk
 from runtime.intents.synonyms import Synonym
 from runtime.intents.utterances import utterance_key
@@ -175,6 +176,7 @@ def test_the_held_out_phrasings_are_no_training_utterances():
     dialogs = load_dialogs([ROOT / "dialogs"])
     trained = {utterance_key(u) for d in dialogs for u in d.intents}
     trained |= {utterance_key(u) for r in default_small_talk() for u in r.all_utterances()}
+    trained |= {utterance_key(u) for u in OUT_OF_SCOPE}
     assert len(cases) >= 150
     assert not [c["text"] for c in cases if utterance_key(c["text"]) in trained]
 
@@ -190,8 +192,8 @@ def test_the_shipped_bot_on_the_held_out_phrasings():
         if case["expect"] is None and result.best is not None:
             chit_chat_started.append(case["text"])
     # A floor under today's figures (bench/intents/README.md), so that a regression shows.
-    assert right / len(cases) >= 0.91
-    assert len(chit_chat_started) <= 3, chit_chat_started
+    assert right / len(cases) >= 0.95
+    assert len(chit_chat_started) <= 2, chit_chat_started
 
 
 def test_an_action_the_dialog_never_does_but_another_does_starts_nothing(matcher):
