@@ -53,12 +53,14 @@ def make_authorizer(
 
 
 def build_matcher(config: Config, dialogs: Sequence[Dialog]) -> IntentMatcher:
-    """The intent matcher, trained on the dialogs' intents, the bot's small talk and synonyms
-    from config.yaml and every dialog; raises DefinitionError for a synonym given two meanings."""
+    """The intent matcher, trained on the dialogs' intents and not_intents, the bot's small
+    talk, and the synonyms of config.yaml and every dialog; raises DefinitionError for a
+    synonym given two meanings."""
     synonyms = bot_synonyms(config, dialogs)
     return IntentMatcher(
         ((d.id, u) for d in dialogs for u in d.intents),
         synonyms=synonyms,
+        not_intents=((d.id, u) for d in dialogs for u in d.not_intents),
         small_talk=config.conversation.small_talk,
         threshold=config.conversation.intent_threshold,
     )

@@ -53,6 +53,7 @@ def check_disjoint(dialogs: list[Dialog], cases: list[tuple[str, str]]) -> None:
     trained = {utterance_key(u) for d in dialogs for u in d.intents}
     trained |= {utterance_key(u) for r in default_small_talk() for u in r.all_utterances()}
     trained |= {utterance_key(u) for u in OUT_OF_SCOPE}
+    trained |= {utterance_key(u) for d in dialogs for u in d.not_intents}
     leaked = [text for text, _ in cases if utterance_key(text) in trained]
     if leaked:
         raise SystemExit(f"held-out texts that are training sentences: {leaked}")
@@ -86,6 +87,7 @@ def blend_predictor(matcher: BlendMatcher) -> Predict:
 
 def techniques(dialogs: list[Dialog], synonyms: list) -> dict[str, Predict]:
     examples = [(d.id, u) for d in dialogs for u in d.intents]
+    negatives = [(d.id, u) for d in dialogs for u in d.not_intents]
     talk = default_small_talk()
     # small talk as plain classes, so that the blend has the same chance
     blend_examples = examples + [(r.kind, u) for r in talk for u in r.all_utterances()]
@@ -98,8 +100,9 @@ def techniques(dialogs: list[Dialog], synonyms: list) -> dict[str, Predict]:
         "+ synonyms": predictor(
             IntentMatcher(examples, small_talk=talk, synonyms=synonyms, anchored=False)
         ),
-        "+ anchor words (Parley's matcher)": predictor(
-            IntentMatcher(examples, small_talk=talk, synonyms=synonyms)
+        "+ anchor words": predictor(IntentMatcher(examples, small_talk=talk, synonyms=synonyms)),
+        "+ the dialogs' not_intents (Parley's matcher)": predictor(
+            IntentMatcher(examples, small_talk=talk, synonyms=synonyms, not_intents=negatives)
         ),
     }
 
@@ -293,6 +296,7 @@ def main() -> None:
         [(d.id, u) for d in dialogs for u in d.intents],
         synonyms=synonyms,
         small_talk=default_small_talk(),
+        not_intents=[(d.id, u) for d in dialogs for u in d.not_intents],
     )
     texts = [t for name in SETS for t, _ in heldout(name)]
     per_second, p50, p99 = speed(matcher, texts, args.rounds)

@@ -38,7 +38,7 @@ from runtime.intents.synonyms import Synonym, normalise_phrase, synonym_problems
 from runtime.intents.utterances import utterance_key
 from runtime.templating import Templates
 
-FILE_KEYS = ("dialog", "description", "intents", "synonyms", "start", "nodes")
+FILE_KEYS = ("dialog", "description", "intents", "not_intents", "synonyms", "start", "nodes")
 COMMON_KEYS = ("id", "type", "next", "set")
 KIND_KEYS: dict[NodeKind, tuple[str, ...]] = {
     NodeKind.ENTITY: (
@@ -125,7 +125,8 @@ def load_dialogs(paths: Sequence[str | Path], templates: Templates | None = None
 
 
 def shared_intent_problems(dialogs: Iterable[Dialog]) -> list[Problem]:
-    """An utterance listed by two dialogs: the matcher could not tell them apart."""
+    """An utterance listed by two dialogs (the matcher could not tell them apart), or as an
+    intent of one dialog and a phrasing that must start nothing (`not_intents`) of any."""
     problems = []
     owner: dict[str, tuple[Dialog, int]] = {}
     for dialog in dialogs:
@@ -139,6 +140,19 @@ def shared_intent_problems(dialogs: Iterable[Dialog]) -> list[Problem]:
                         f"intent {text!r} is also an intent of dialog {first[0].id!r} "
                         f"({first[0].file}:{first[1]}); an utterance can start only one "
                         "dialog: remove it from one of them",
+                    )
+                )
+    for dialog in dialogs:
+        for text, line in zip(dialog.not_intents, dialog.not_intent_lines, strict=False):
+            first = owner.get(utterance_key(text))
+            if first is not None:
+                problems.append(
+                    Problem(
+                        dialog.file,
+                        line,
+                        f"{text!r} is in not_intents here but an intent of dialog "
+                        f"{first[0].id!r} ({first[0].file}:{first[1]}); a phrasing cannot both "
+                        "start a dialog and start nothing: remove one of them",
                     )
                 )
     return problems
@@ -193,7 +207,8 @@ class _DialogReader:
         self._check_keys(data, FILE_KEYS, "the dialog file", others={})
         dialog_id = self._dialog_id(data)
         description = self._text(data, "description", "the dialog", empty_ok=True) or ""
-        intents, intent_lines = self._intents(data)
+        intents, intent_lines = self._intents(data, "intents")
+        not_intents, not_intent_lines = self._intents(data, "not_intents")
         synonyms = self._synonyms(data)
         nodes = self._nodes(data)
         if not nodes:
@@ -210,12 +225,15 @@ class _DialogReader:
             description=description,
             intents=intents,
             intent_lines=intent_lines,
+            not_intents=not_intents,
+            not_intent_lines=not_intent_lines,
             synonyms=synonyms,
         )
 
-    def _intents(self, data: YamlMap) -> tuple[tuple[str, ...], tuple[int, ...]]:
-        intents = self._texts(data, "intents", "the dialog", single_ok=False)
-        seq = data.get("intents")
+    def _intents(self, data: YamlMap, key: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+        """`intents` or `not_intents`: the texts and the line of each."""
+        intents = self._texts(data, key, "the dialog", single_ok=False)
+        seq = data.get(key)
         if not intents or not isinstance(seq, YamlSeq):
             return intents, ()
         lines = tuple(
@@ -226,13 +244,14 @@ class _DialogReader:
         )
         seen: dict[str, int] = {}
         for text, line in zip(intents, lines, strict=True):
-            key = utterance_key(text)
-            if key in seen:
+            utterance = utterance_key(text)
+            if utterance in seen:
                 self.problem(
                     line,
-                    f"intent {text!r} is listed twice (first at line {seen[key]}); remove one",
+                    f"{key.removesuffix('s')} {text!r} is listed twice (first at line "
+                    f"{seen[utterance]}); remove one",
                 )
-            seen.setdefault(key, line)
+            seen.setdefault(utterance, line)
         return intents, lines
 
     def _synonyms(self, data: YamlMap) -> tuple[Synonym, ...]:

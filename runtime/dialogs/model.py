@@ -129,6 +129,8 @@ class Dialog:
     description: str = ""
     intents: tuple[str, ...] = ()
     intent_lines: tuple[int, ...] = ()  # the YAML line of each of `intents`
+    not_intents: tuple[str, ...] = ()  # phrasings that must start no dialog
+    not_intent_lines: tuple[int, ...] = ()
     synonyms: tuple[Synonym, ...] = ()
 
     def node(self, node_id: str) -> Node:

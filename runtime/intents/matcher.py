@@ -48,6 +48,7 @@ THRESHOLD = 35.0  # the probability (in percent) a dialog needs to start; see be
 AMBIGUITY = 0.75  # a dialog scoring this share of the best one's score or more is a contender
 
 NONE = "~none"  # the out-of-scope class
+FALSE_FRIEND = 10.0  # weight of a dialog's not_intents among the generic sentences (bench/intents)
 SMALL_TALK = "~"  # prefix of small-talk classes: "~greeting"; dialog ids start with a letter
 
 
@@ -123,6 +124,7 @@ class IntentMatcher:
         threshold: float = THRESHOLD,
         ambiguity: float = AMBIGUITY,
         out_of_scope: Sequence[str] = OUT_OF_SCOPE,
+        not_intents: Iterable[tuple[str, str]] = (),  # (dialog id, phrasing that starts nothing)
         anchored: bool = True,
     ) -> None:
         self.threshold = threshold
@@ -144,11 +146,16 @@ class IntentMatcher:
             self.anchors: dict[str, frozenset[str]] = {}
             return
         pairs += [(NONE, s) for s in out_of_scope]
+        # The dialogs' false friends join the generic sentences, each weighing as several, so
+        # that a few of them keep their look-alikes out.
+        false_friends = [(NONE, s) for _, s in not_intents if s.strip()]
+        pairs += false_friends
         vocabulary = {w for _, u in pairs for w in clean(u).split()}
         self.reader = Reader(synonyms, vocabulary)
         texts = [self.reader.training(u) for _, u in pairs]
         labels = [label for label, _ in pairs]
-        self._model = _Model.fit(texts, labels)
+        weights = [1.0] * (len(pairs) - len(false_friends)) + [FALSE_FRIEND] * len(false_friends)
+        self._model = _Model.fit(texts, labels, weights)
         self._function_words = frozenset(self.reader.stems(" ".join(FUNCTION_WORDS)).split())
         self._filler = frozenset(self.reader.stems(" ".join(FILLER)).split())
         actions = frozenset(self.reader.stems(" ".join(ACTION_WORDS)).split())
@@ -181,7 +188,8 @@ class IntentMatcher:
         if self._model is None:
             return IntentResult(None)
         words = self.reader.words(text)
-        ranked = sorted(self._model.predict(words).items(), key=lambda kv: -kv[1])
+        probabilities = self._model.predict(words)
+        ranked = sorted(probabilities.items(), key=lambda kv: -kv[1])
         explained = tuple(
             IntentMatch(label, round(100 * p, 1)) for label, p in ranked[:RANKED] if label != NONE
         )
@@ -193,13 +201,13 @@ class IntentMatcher:
             if not label.startswith(SMALL_TALK)
             and (not self.anchored or self._fits(label, present, topic))
         ]
-        top_label, top = ranked[0][0], 100 * ranked[0][1]
         first = dialogs[0][1] if dialogs else 0.0
-        if top_label.startswith(SMALL_TALK) and top > first:
+        outside = 100 * probabilities.get(NONE, 0.0)
+        talk = next(((label, 100 * p) for label, p in ranked if _small_talk(label)), ("", 0.0))
+        if max(outside, talk[1]) > first:
             # Out of scope or small talk outweighs every dialog the message could mean.
-            kind = top_label[len(SMALL_TALK) :] if top_label != NONE else None
-            if kind is not None and top >= self.threshold:
-                return IntentResult(None, small_talk=kind, ranked=explained)
+            if talk[1] > outside and talk[1] >= self.threshold:
+                return IntentResult(None, small_talk=talk[0][len(SMALL_TALK) :], ranked=explained)
             return IntentResult(None, ranked=explained)
         close = [(label, score) for label, score in dialogs if score >= first * self.ambiguity]
         choices = CHOICES
@@ -251,6 +259,10 @@ class IntentMatcher:
         return found[0] if found else ""
 
 
+def _small_talk(label: str) -> bool:
+    return label.startswith(SMALL_TALK) and label != NONE
+
+
 def _anchors(
     texts: list[str], labels: list[str], function: frozenset[str], generic: frozenset[str]
 ) -> dict[str, frozenset[str]]:
@@ -277,7 +289,7 @@ class _Model:
         self.labels = labels
 
     @classmethod
-    def fit(cls, texts: list[str], labels: list[str]) -> _Model:
+    def fit(cls, texts: list[str], labels: list[str], weights: list[float]) -> _Model:
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -294,7 +306,7 @@ class _Model:
         model = LogisticRegression(C=C, max_iter=MAX_ITER, tol=TOL, class_weight="balanced")
         # One thread: at this size BLAS threads only fight each other (three times slower).
         with threadpool_limits(1):
-            model.fit(features, labels)
+            model.fit(features, labels, sample_weight=weights)
         offsets, start = [], 0
         for m in matrices:
             offsets.append(start)

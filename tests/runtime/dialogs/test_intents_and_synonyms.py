@@ -281,6 +281,49 @@ def test_an_utterance_of_two_dialogs_is_an_error_at_the_second_naming_the_first(
     )
 
 
+def test_not_intents_are_read_with_their_lines_and_checked_like_intents():
+    dialog = load(
+        """
+        dialog: create_lead
+        intents: [create a lead]
+        not_intents:
+          - how do I lead a team
+          - is lead poisonous
+        """
+    )
+    assert dialog.not_intents == ("how do I lead a team", "is lead poisonous")
+    assert dialog.not_intent_lines == (4, 5)
+    assert problems(
+        """
+        dialog: d
+        not_intents:
+          - lead poisoning
+          - ""
+          - Lead  poisoning!
+        """
+    ) == [
+        "4: item 2 of `not_intents` in the dialog is empty; write the text",
+        "5: not_intent 'Lead  poisoning!' is listed twice (first at line 3); remove one",
+    ]
+
+
+def test_a_not_intent_that_is_an_intent_of_any_dialog_is_an_error_naming_both(tmp_path):
+    first = write(tmp_path / "a.yaml", "dialog: create_lead\nintents: [create a lead]\n")
+    second = write(
+        tmp_path / "b.yaml",
+        "dialog: get_lead\nintents: [get a lead]\nnot_intents: [Create a lead]\n",
+    )
+    with pytest.raises(DefinitionError) as info:
+        load_dialogs([tmp_path])
+    [problem] = info.value.problems
+    assert (problem.file, problem.line) == (str(second), 3)
+    assert problem.message == (
+        f"'Create a lead' is in not_intents here but an intent of dialog 'create_lead' "
+        f"({first}:2); a phrasing cannot both start a dialog and start nothing: remove one of "
+        "them"
+    )
+
+
 def test_the_repository_dialogs_have_no_intent_or_synonym_conflicts():
     dialogs = load_dialogs([ROOT / "dialogs"])
     by_id = {d.id: d for d in dialogs}
