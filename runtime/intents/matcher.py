@@ -71,6 +71,11 @@ FUNCTION_WORDS = frozenset(
 )
 # What may stand beside a bare subject ("a lead please"); "which leads do I have" is not bare.
 FILLER = _words("a an the some my our your this that these those please pls ok okay just")
+# A message that starts with one of these and asks for no action is a question about something:
+# it can mean only a dialog that is asked that way too ("who is lead 00Q..."), not one that only
+# acts ("what is an opportunity cost" is not create_opportunity).
+QUESTION_WORDS = _words("what what's who who's why how is are does which where when")
+QUESTIONS_RULE = False
 # Actions that one dialog does and another does not: a message asking for one of them cannot
 # mean a dialog that never does it.
 STRONG_ACTIONS = _words(
@@ -165,6 +170,12 @@ class IntentMatcher:
             said.setdefault(label, set()).update(text.split())
         self._vocabulary = {label: frozenset(words) for label, words in said.items()}
         self._actions = frozenset(self.reader.training(" ".join(STRONG_ACTIONS)).split())
+        self._question_words = frozenset(self.reader.stems(" ".join(QUESTION_WORDS)).split())
+        self._questioned = frozenset(
+            label
+            for text, label in zip(texts, labels, strict=True)
+            if not label.startswith(SMALL_TALK) and self._is_question(text, set(text.split()))
+        )
         self._done_elsewhere = frozenset(
             word
             for label, words in self._vocabulary.items()
@@ -195,11 +206,12 @@ class IntentMatcher:
         )
         present = set(words.split())
         topic = present - self._function_words
+        question = self._is_question(words, present)
         dialogs = [
             (label, 100 * p)
             for label, p in ranked
             if not label.startswith(SMALL_TALK)
-            and (not self.anchored or self._fits(label, present, topic))
+            and (not self.anchored or self._fits(label, present, topic, question))
         ]
         first = dialogs[0][1] if dialogs else 0.0
         outside = 100 * probabilities.get(NONE, 0.0)
@@ -222,12 +234,15 @@ class IntentMatcher:
             return IntentResult(None, candidates[:choices], ranked=explained)
         return IntentResult(None, ranked=explained)
 
-    def _fits(self, label: str, present: set[str], topic: set[str]) -> bool:
+    def _fits(self, label: str, present: set[str], topic: set[str], question: bool = False) -> bool:
         """The message can mean this dialog: it names the dialog's subject (one of its
         anchors, or, for a dialog said in generic words only such as "where is my order",
-        nothing but words of its utterances), and it asks for no action that the dialog never
-        does but another one does ("delete an opportunity" is not create_opportunity)."""
+        nothing but words of its utterances); it asks for no action that the dialog never does
+        but another one does ("delete an opportunity" is not create_opportunity); and it is no
+        question about something unless the dialog is asked that way too."""
         vocabulary = self._vocabulary.get(label, frozenset())
+        if question and label not in self._questioned:
+            return False
         if any(
             word not in vocabulary and word in self._done_elsewhere
             for word in present & self._actions
@@ -236,6 +251,11 @@ class IntentMatcher:
         if present & self.anchors.get(label, frozenset()):
             return True
         return bool(topic) and topic <= vocabulary
+
+    def _is_question(self, words: str, present: set[str]) -> bool:
+        """Asked as a question ("what is ...", "how do I ...") and asking for no action."""
+        first = words.split(" ", 1)[0]
+        return first in self._question_words and not present & self._actions
 
     def explain(self, text: str) -> IntentResult:
         """`match`, with the training utterance nearest to `text` for every score."""

@@ -32,13 +32,13 @@ FALSE_FRIENDS = """\
 not_intents:
   - how do you make pizza dough
   - who invented the pizza
-  - pizza recipes for beginners
+  - easy pizza recipes for beginners
   - what toppings are healthy on a pizza
 """
 
 
 async def test_a_false_friend_starts_the_dialog_without_not_intents_and_nothing_with(make_bot):
-    said = "how can I make pizza at home"
+    said = "pizza recipes for kids"
     plain = await make_bot({"pizza": PIZZA.format(not_intents="")})
     assert (await plain.engine.handle(ALICE, said))[0].text == "What size?"
 
