@@ -14,7 +14,9 @@ A dialog's score is its probability in percent. A dialog is a contender when the
   action words: "lead", "pizza"), or, for a dialog said only in common words ("where is my
   order"), nothing but words of its utterances; so "order a taxi" never starts order_pizza;
 - asks for no action that the dialog never does while another dialog does: "delete a deal" is
-  not create_opportunity.
+  not create_opportunity;
+- is no question about something ("what is an opportunity cost") unless some utterances of the
+  dialog are such questions too ("who is lead 00Q...").
 The best contender starts when it scores `threshold` or more and no other scores `ambiguity`
 of its score. Contenders that close, together above the threshold, are ambiguous: the caller
 asks which ("Did you mean"). So is a bare subject ("leads", "a lead please") that several
@@ -75,7 +77,6 @@ FILLER = _words("a an the some my our your this that these those please pls ok o
 # it can mean only a dialog that is asked that way too ("who is lead 00Q..."), not one that only
 # acts ("what is an opportunity cost" is not create_opportunity).
 QUESTION_WORDS = _words("what what's who who's why how is are does which where when")
-QUESTIONS_RULE = False
 # Actions that one dialog does and another does not: a message asking for one of them cannot
 # mean a dialog that never does it.
 STRONG_ACTIONS = _words(
@@ -234,7 +235,7 @@ class IntentMatcher:
             return IntentResult(None, candidates[:choices], ranked=explained)
         return IntentResult(None, ranked=explained)
 
-    def _fits(self, label: str, present: set[str], topic: set[str], question: bool = False) -> bool:
+    def _fits(self, label: str, present: set[str], topic: set[str], question: bool) -> bool:
         """The message can mean this dialog: it names the dialog's subject (one of its
         anchors, or, for a dialog said in generic words only such as "where is my order",
         nothing but words of its utterances); it asks for no action that the dialog never does
