@@ -1,7 +1,8 @@
 """Entity types: reading a user's answer as a number, date, email, ... and normalising it.
 
 `parse` reads the whole answer to a prompt, `find` looks for a value inside the utterance that
-started a dialog, `recheck` vets a value that is already set, `is_skip` spots "skip"/"none" for
+started a dialog, `spots` lists every value of a type in a sentence with where it is (a `Spot`),
+`recheck` vets a value that is already set, `is_skip` spots "skip"/"none" for
 optional entities. Every result is a `Parsed`: ``ok`` with the normalised ``value``, or an
 ``error`` that is the type's own message to the user.
 
@@ -13,19 +14,32 @@ optional entities. Every result is a `Parsed`: ``ok`` with the normalised ``valu
 """
 
 from runtime.entities.base import EntitySettings, EntitySpec, Parsed, SpecError
-from runtime.entities.registry import FINDABLE, find, parse, recheck, spec_problems, warm_up
+from runtime.entities.registry import (
+    FINDABLE,
+    SPOTTABLE,
+    find,
+    parse,
+    recheck,
+    spec_problems,
+    spots,
+    warm_up,
+)
 from runtime.entities.skip import is_skip
+from runtime.entities.spots import Spot
 
 __all__ = [
     "FINDABLE",
+    "SPOTTABLE",
     "EntitySettings",
     "EntitySpec",
     "Parsed",
     "SpecError",
+    "Spot",
     "find",
     "is_skip",
     "parse",
     "recheck",
     "spec_problems",
+    "spots",
     "warm_up",
 ]

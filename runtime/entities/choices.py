@@ -18,6 +18,7 @@ from rapidfuzz.utils import default_process
 
 from runtime.dialogs.model import ListValue
 from runtime.entities.base import Parsed, accept, reject
+from runtime.entities.spots import Mapped, Spot, folded, settled
 from runtime.entities.wording import MAX_STRUCTURED, fold
 
 
@@ -54,21 +55,36 @@ def _allowed_edits(key: str) -> int:
     return 0 if len(key) <= 3 else 1 if len(key) <= 7 else 2
 
 
-def _in_words(answer: str, table: Choices, shortest: int = 1) -> set[str]:
-    """Canonical values named as whole words, a longer phrase winning over one inside it."""
+def _named(answer: str, table: Choices, shortest: int) -> list[tuple[int, int, str]]:
+    """(start, end, canonical value) of each value or synonym named as whole words, a longer
+    phrase winning over one inside it."""
     if table.phrases is None:
-        return set()
+        return []
     spans: list[tuple[int, int, str]] = []
     pos = 0
     while (m := table.phrases.search(answer, pos)) is not None:
         if len(m[0]) >= shortest:
             spans.append((m.start(), m.end(), table.keys[m[0]]))
         pos = m.start() + 1
-    return {
-        value
+    return [
+        (start, end, value)
         for start, end, value in spans
         if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans)
-    }
+    ]
+
+
+def _in_words(answer: str, table: Choices, shortest: int = 1) -> set[str]:
+    """Canonical values named as whole words, a longer phrase winning over one inside it."""
+    return {value for _, _, value in _named(answer, table, shortest)}
+
+
+def _normalised(text: str) -> Mapped:
+    """`normalise(text)`, knowing where each character came from."""
+    mapped = folded(text)
+    processed = default_process(f"a{mapped.text}a")[1:-1]  # nothing at the ends to trim
+    if len(processed) != len(mapped.text):  # pragma: no cover - default_process maps 1:1
+        processed = "".join(default_process(f"a{c}a")[1:-1] for c in mapped.text)
+    return mapped.replaced(processed).single_spaced()
 
 
 def _closest(answer: str, table: Choices) -> str | None:
@@ -113,3 +129,11 @@ def find_list(text: str, values: tuple[ListValue, ...]) -> str | None:
     """
     named = _in_words(normalise(text[: MAX_STRUCTURED * 2]), choices(values), shortest=4)
     return named.pop() if len(named) == 1 else None
+
+
+def list_spots(text: str, values: tuple[ListValue, ...]) -> list[Spot]:
+    """Every value or synonym said in so many words, as `find_list` reads them; of two that
+    overlap, the first (or, starting together, the longer) is kept."""
+    answer = _normalised(text[: MAX_STRUCTURED * 2])
+    named = _named(answer.text, choices(values), shortest=4)
+    return settled(answer.spot(value, start, end) for start, end, value in named)

@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
 
 from runtime.entities.base import EntitySettings, Parsed, accept, reject
+from runtime.entities.spots import Spot, sole_value
 from runtime.entities.wording import MAX_STRUCTURED
 
 EMAIL_ERROR = "That doesn't look like an email address. Please try again."
@@ -19,45 +20,44 @@ _EDGES = "'.!?*_"
 _PHONE_ONLY = re.compile(r"[+\d][\d\s().\-/]{5,}")
 
 
-def emails_in(text: str) -> list[str]:
+def email_spots(text: str) -> list[Spot]:
     """Every valid address in the text, normalised (domain lower-cased, local part kept)."""
     found = []
-    for candidate in _EMAIL_CANDIDATE.findall(text[: MAX_STRUCTURED * 4]):
-        address = candidate.strip(_EDGES)
+    for match in _EMAIL_CANDIDATE.finditer(text[: MAX_STRUCTURED * 4]):
+        address = match[0].strip(_EDGES)
+        if not address:
+            continue
         try:
-            found.append(validate_email(address, check_deliverability=False).normalized)
+            value = validate_email(address, check_deliverability=False).normalized
         except EmailNotValidError:
             continue
+        start = match.start() + len(match[0]) - len(match[0].lstrip(_EDGES))
+        found.append(Spot(value, start, start + len(address)))
     return found
 
 
 def parse_email(text: str, settings: EntitySettings) -> Parsed:
-    found = emails_in(text)
-    return accept(found[0]) if found else reject(EMAIL_ERROR)
+    found = email_spots(text)
+    return accept(found[0].value) if found else reject(EMAIL_ERROR)
 
 
 def find_email(text: str, settings: EntitySettings) -> str | None:
-    found = set(emails_in(text))
-    return found.pop() if len(found) == 1 else None
+    return sole_value(email_spots(text))
 
 
-def phones_in(text: str, region: str) -> list[tuple[int, int, str]]:
-    """Every valid phone number in the text: (start, end, E.164); national ones read in `region`."""
+def phone_spots(text: str, region: str) -> list[Spot]:
+    """Every valid phone number in the text, as E.164; national ones are read in `region`."""
     text = text[: MAX_STRUCTURED * 4]
     return [
-        (m.start, m.end, phonenumbers.format_number(m.number, PhoneNumberFormat.E164))
+        Spot(phonenumbers.format_number(m.number, PhoneNumberFormat.E164), m.start, m.end)
         for m in PhoneNumberMatcher(text, region, leniency=Leniency.VALID)
     ]
 
 
-def phone_spans(text: str, region: str) -> list[tuple[int, int]]:
-    return [(start, end) for start, end, _ in phones_in(text, region)]
-
-
 def parse_phone(text: str, settings: EntitySettings) -> Parsed:
-    found = phones_in(text, settings.region)
+    found = phone_spots(text, settings.region)
     if found:
-        return accept(found[0][2])
+        return accept(found[0].value)
     stripped = text.strip()
     if _PHONE_ONLY.fullmatch(stripped):  # the matcher skips some bare forms parse() reads
         try:
@@ -70,5 +70,4 @@ def parse_phone(text: str, settings: EntitySettings) -> Parsed:
 
 
 def find_phone(text: str, settings: EntitySettings) -> str | None:
-    found = {e164 for _, _, e164 in phones_in(text, settings.region)}
-    return found.pop() if len(found) == 1 else None
+    return sole_value(phone_spots(text, settings.region))

@@ -10,6 +10,10 @@ Choices where phrasing is ambiguous:
   ("next friday" said on a Wednesday is in two days; said on a Friday, in seven); "this friday"
   may be today; "last friday" is the latest one before today;
 - a day without a year ("Dec 1", "12/01", "the 5th") is the next one from today on.
+
+In a sentence (`find_date`, `date_spots`) only clear forms count. Two of them name a day there
+and not as a whole answer: "next week" and "next month" are the day a week or a month from today,
+as "in a week" and "in a month" are ("a deal closing next month").
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from text_to_num import alpha2digit
 from runtime.entities.base import EntitySettings, Parsed, accept, reject
 from runtime.entities.calendar_words import calendar_words, field_order
 from runtime.entities.numbers import spelling_languages
+from runtime.entities.spots import Mapped, Spot, folded, settled, sole_value
 from runtime.entities.wording import MAX_STRUCTURED, fold, trim_punct
 
 ERROR = "That doesn't look like a date. Please try again, for example 2026-12-01 or tomorrow."
@@ -45,8 +50,11 @@ _RELATIVE_DAYS = {
     "the day before yesterday": -2,
 }
 _DAYS_PER_UNIT = {"day": 1, "week": 7}
-_IN_UNITS = re.compile(r"in (\d{1,3}|a|an|one) (days?|weeks?|months?|years?)")
-_UNITS_FROM_NOW = re.compile(r"(\d{1,3}|a|an|one) (days?|weeks?|months?|years?) from (?:now|today)")
+# Counts text2num leaves as words ("in two weeks"): it spells out numbers below three.
+_FEW = {"a": 1, "an": 1, "one": 1, "two": 2}
+_COUNT = rf"\d{{1,3}}|{'|'.join(_FEW)}"
+_IN_UNITS = re.compile(rf"in ({_COUNT}) (days?|weeks?|months?|years?)")
+_UNITS_FROM_NOW = re.compile(rf"({_COUNT}) (days?|weeks?|months?|years?) from (?:now|today)")
 _END_OF = re.compile(
     r"(?:by |at )?(?:the )?end of (?P<which>the |this |next )?(?P<unit>month|year)"
 )
@@ -55,6 +63,14 @@ _WORDY = re.compile(r"[^\W\d_]{3}")
 _SMALL_ORDINALS = re.compile(r"\b(?:first|second|third)\b")  # text2num leaves these alone
 _SMALL_ORDINAL_DIGITS = {"first": "1st", "second": "2nd", "third": "3rd"}
 _ORDINAL_DAY = re.compile(r"(?:on )?(?:the )?(\d{1,2})(?:st|nd|rd|th)")
+# Words that start a date phrase in a sentence without being part of the day it names.
+_LEADING_WORD = re.compile(r"(?:on|by|at|for|until|till|due) ")
+_NEXT_UNIT = re.compile(r"next (week|month)")
+# What may follow "the 5th" for it to be a day rather than a rank ("the 5th floor").
+_AFTER_ORDINAL_DAY = (
+    r"(?=$|[^\w\s]| (?:at|and|or|for|please|then|in|by|with|to|from|so|if|is|works|would|"
+    r"will|i|we|you|instead|next|this|around|before|after|under|named|called)\b)"
+)
 
 
 def parse_date(text: str, settings: EntitySettings) -> Parsed:
@@ -170,7 +186,7 @@ def _spoken(folded: str, language: str, today: date) -> date | None:
         return today + timedelta(days=_RELATIVE_DAYS[folded])
     m = _IN_UNITS.fullmatch(folded) or _UNITS_FROM_NOW.fullmatch(folded)
     if m:
-        count = int(m[1]) if m[1].isdigit() else 1
+        count = int(m[1]) if m[1].isdigit() else _FEW[m[1]]
         return _shift(today, count, m[2])
     m = _ORDINAL_DAY.fullmatch(folded)
     if m:
@@ -267,33 +283,62 @@ def _finder(language: str) -> re.Pattern[str]:
         rf"(?:{month})\.? (?:the )?{day}(?:,? \d{{4}})?",
         rf"(?:(?:this coming|next|coming|this|last|on) )?(?:{weekday})(?: (?:next|this) week)?",
         rf"next week (?:on )?(?:{weekday})",
-        r"in (?:\d{1,3}|a|an|one) (?:days?|weeks?|months?|years?)",
-        r"(?:\d{1,3}|a|an|one) (?:days?|weeks?|months?|years?) from (?:now|today)",
+        rf"in (?:{_COUNT}) (?:days?|weeks?|months?|years?)",
+        rf"(?:{_COUNT}) (?:days?|weeks?|months?|years?) from (?:now|today)",
+        r"(?:by |at )?(?:the )?end of (?:the |this |next )?(?:month|year)",
+        r"next (?:week|month)",
+        r"(?:(?:on|by|for|until|till|due) (?:the )?|the )\d{1,2}(?:st|nd|rd|th)"
+        + _AFTER_ORDINAL_DAY,
         relative,
     ]
-    return re.compile(rf"(?<![\w/.-])(?:{'|'.join(forms)})(?![\w/]|[.-]\d)")
+    # U+2044 is the fraction slash of a folded "½"
+    return re.compile(rf"(?<![\w/.\-\u2044])(?:{'|'.join(forms)})(?![\w/\u2044]|[.-]\d)")
 
 
 def find_date(text: str, settings: EntitySettings) -> str | None:
     """The one day a sentence names clearly ("call me tomorrow", "due Dec 1"), else None.
 
     Only unmistakable forms count: numeric dates, a month name next to a day, weekday names
-    written out, "in 3 days", "today"/"tomorrow". A month or year alone, "may" or "sun" do not.
+    written out, "in 3 days", "today"/"tomorrow", "on the 5th", "next month". A month or year
+    alone, "may" or "sun" do not.
     """
-    folded = fold(text)
-    if len(folded) > MAX_STRUCTURED:
-        return None
-    if settings.language in spelling_languages():
-        folded = alpha2digit(folded, settings.language)
-    if settings.language == "en":
-        folded = _SMALL_ORDINALS.sub(lambda m: _SMALL_ORDINAL_DIGITS[m[0]], folded)
-    found = set()
-    for match in _finder(settings.language).finditer(folded):
-        day = read_date(match[0], settings)
-        if day is None:
-            return None
-        found.add(day)
-    return found.pop().isoformat() if len(found) == 1 else None
+    return sole_value(_days(text, settings))
+
+
+def date_spots(text: str, settings: EntitySettings) -> list[Spot]:
+    """Every day a sentence names clearly, as `find_date` reads them; a spot leaves out the
+    word before the day ("on", "by", "for": "on the 5th" is spotted as "the 5th")."""
+    return settled(_days(text, settings))
+
+
+def _days(text: str, settings: EntitySettings) -> list[Spot]:
+    """The days named in a sentence, ISO; a value of None for a form that names no day
+    ("Feb 30")."""
+    mapped = folded(text)
+    if len(mapped.text) > MAX_STRUCTURED:
+        return []
+    mapped = _with_digits(mapped, settings.language)
+    today = settings.today()
+    found = []
+    for match in _finder(settings.language).finditer(mapped.text):
+        start = match.start()
+        lead = _LEADING_WORD.match(match[0])
+        if lead and len(match[0]) > lead.end():
+            start += lead.end()
+        phrase = mapped.text[start : match.end()]
+        next_unit = _NEXT_UNIT.fullmatch(phrase)
+        day = _shift(today, 1, next_unit[1]) if next_unit else read_date(phrase, settings)
+        found.append(mapped.spot(None if day is None else day.isoformat(), start, match.end()))
+    return found
+
+
+def _with_digits(mapped: Mapped, language: str) -> Mapped:
+    """Spelled numbers as digits ("in three days" -> "in 3 days", "first" -> "1st")."""
+    if language in spelling_languages():
+        mapped = mapped.rewritten(alpha2digit(mapped.text, language))
+    if language == "en":
+        mapped = mapped.sub(_SMALL_ORDINALS, lambda m: _SMALL_ORDINAL_DIGITS[m[0]])
+    return mapped
 
 
 def warm_up(settings: EntitySettings) -> None:

@@ -4,8 +4,8 @@ A currency is recognised by symbol ("$", "€", "CA$"), ISO code ("EUR", "eur"),
 "US dollars", "bucks"), using Babel's data for the bot's locale; a symbol or word the bot's own
 currency uses ("$" for a CAD bot in en-CA, "dollars" for an AUD bot) means that currency. With no
 currency said, the amount is in the bot's currency. Amounts take the number rules of
-`runtime.entities.numbers`, plus "m"/"b" multipliers ("$1.2m"), and may not have more decimals
-than the currency has ("¥30.5" is not an amount).
+`runtime.entities.numbers`, its multipliers ("$10k", "1,2 Millionen Euro"), plus "m"/"b"
+("$1.2m"), and may not have more decimals than the currency has ("¥30.5" is not an amount).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from runtime.entities.numbers import (
     to_number,
     value_of,
 )
+from runtime.entities.spots import Spot, folded, settled, sole_value
 from runtime.entities.wording import MAX_STRUCTURED, fold, plain
 
 ERROR = "That doesn't look like an amount of money. Please try again, for example 250 or $1,200."
@@ -108,8 +109,8 @@ def money_words(settings_locale: str, currency: str) -> MoneyWords:
     number_a = number_regex(settings_locale, True, "a")
     number_b = number_regex(settings_locale, True, "b")
     amount = (
-        rf"(?<![\w.,])(?P<pre>{alternation})\s?{number_a}(?![\w%]|[.,]\d)"
-        rf"|(?<![\w.,@/:-]){number_b}\s?(?P<post>{alternation})"
+        rf"(?<![\w.,])(?P<pre>{alternation})\s?{number_a}(?![\w%\u2044]|[.,]\d)"
+        rf"|(?<![\w.,@/:\-\u2044]){number_b}\s?(?P<post>{alternation})"  # U+2044: "½" folded
     )
     return MoneyWords(
         markers=markers,
@@ -154,21 +155,29 @@ def _result(amount: Decimal | None, code: str) -> Parsed:
 
 def find_currency(text: str, settings: EntitySettings) -> dict[str, Any] | None:
     """The one amount in a sentence that names its currency ("a deal worth $5,000"), else None."""
+    return sole_value(_amounts(text, settings))
+
+
+def currency_spots(text: str, settings: EntitySettings) -> list[Spot]:
+    """Every amount in a sentence that names its currency, the currency's sign or word included
+    in its spot ("$10k", "10k USD")."""
+    return settled(_amounts(text, settings))
+
+
+def _amounts(text: str, settings: EntitySettings) -> list[Spot]:
+    """Amounts next to a currency; a value of None for one that is not an amount ("¥30.5")."""
     if len(text) > MAX_STRUCTURED:
-        return None
-    text = plain(text)
+        return []
+    mapped = folded(text)
     words = money_words(settings.locale, settings.currency)
-    decimal = notation(settings.locale, True).decimal
-    found: list[dict[str, Any]] = []
-    for m in words.amount.finditer(text):
+    notes = notation(settings.locale, True)
+    found = []
+    for m in words.amount.finditer(mapped.text):
         tag = "a" if m["pre"] else "b"
         code = words.markers[fold(m["pre"] or m["post"])]
-        parsed = _result(value_of(m, decimal, True, tag), code)
-        if not parsed.ok:
-            return None
-        if parsed.value not in found:
-            found.append(parsed.value)
-    return found[0] if len(found) == 1 else None
+        parsed = _result(value_of(m, notes, tag), code)
+        found.append(mapped.spot(parsed.value, m.start(), m.end()))
+    return found
 
 
 def check_currency(value: Any) -> dict[str, Any] | None:

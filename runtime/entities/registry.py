@@ -9,9 +9,11 @@ from typing import Any
 from runtime.dialogs.model import ENTITY_TYPES
 from runtime.entities import booleans, choices, contact, dates, money, numbers, text, web
 from runtime.entities.base import EntitySettings, EntitySpec, Parsed, SpecError, accept, reject
+from runtime.entities.spots import Spot
 
 Parser = Callable[[EntitySpec, str, EntitySettings], Parsed]
 Finder = Callable[[EntitySpec, str, EntitySettings], Any]
+Spotter = Callable[[EntitySpec, str, EntitySettings], list[Spot]]
 
 _PARSERS: dict[str, Parser] = {
     "string": lambda spec, t, s: text.parse_string(t),
@@ -34,6 +36,17 @@ _FINDERS: dict[str, Finder] = {
     "list": lambda spec, t, s: choices.find_list(t, spec.values),
 }
 FINDABLE = frozenset(_FINDERS)
+_SPOTTERS: dict[str, Spotter] = {
+    "email": lambda spec, t, s: contact.email_spots(t),
+    "phone": lambda spec, t, s: contact.phone_spots(t, s.region),
+    "date": lambda spec, t, s: dates.date_spots(t, s),
+    "number": lambda spec, t, s: numbers.number_spots(t, s),
+    "currency": lambda spec, t, s: money.currency_spots(t, s),
+    "url": lambda spec, t, s: web.url_spots(t),
+    "list": lambda spec, t, s: choices.list_spots(t, spec.values),
+    "regex": lambda spec, t, s: text.regex_spots(t, spec.pattern or ""),
+}
+SPOTTABLE = frozenset(_SPOTTERS)
 
 
 def spec_problems(spec: EntitySpec) -> list[str]:
@@ -84,6 +97,26 @@ def find(spec: EntitySpec, text: str, settings: EntitySettings) -> Any | None:
     return finder(spec, text, settings)
 
 
+def spots(spec: EntitySpec, text: str, settings: EntitySettings) -> list[Spot]:
+    """Every value of the spec's type in `text`, in order of position, non-overlapping.
+
+    Each value is normalised as `parse` would normalise it, and ``text[spot.start:spot.end]``
+    is the piece of `text` it came from. Each type reads its values as `find` does; for a
+    `regex`, a spot covers the whole match and its value is group 1 when there is one.
+    `string` and `boolean` give nothing: strings come from a node's `extract` patterns, and a
+    yes or no is never taken from the sentence that started a dialog. Of two readings of a
+    type that overlap, the one starting first, or the longer, is kept.
+
+    Raises `SpecError` only for a spec the dialog loader should have refused.
+    """
+    spotter = _SPOTTERS.get(spec.entity_type)
+    if spotter is None or spec.entity_type in ("list", "regex"):
+        _checked(spec)
+    if spotter is None or not isinstance(text, str):
+        return []
+    return spotter(spec, text, settings)
+
+
 def recheck(spec: EntitySpec, value: Any, settings: EntitySettings) -> Parsed:
     """Check a value that is already in `entities` (prefill, `set`, a fixture).
 
@@ -125,5 +158,5 @@ def warm_up(settings: EntitySettings) -> None:
     dates.warm_up(settings)
     money.money_words(settings.locale, settings.currency)
     numbers.notation(settings.locale)
-    contact.phones_in("+1 415 555 0123", settings.region)
-    web.urls_in("example.com")
+    contact.phone_spots("+1 415 555 0123", settings.region)
+    web.url_spots("example.com")

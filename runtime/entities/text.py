@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from runtime.entities.base import Parsed, accept, reject
+from runtime.entities.spots import Spot
 
 STRING_ERROR = "I didn't get an answer. Please type it in."
 REGEX_ERROR = "That doesn't match the expected format. Please try again."
@@ -36,9 +37,24 @@ def pattern_problem(pattern: str | None) -> str | None:
 def parse_regex(text: str, pattern: str) -> Parsed:
     """The first match of `pattern` in the text: group 1 when the pattern has groups."""
     match = compiled(pattern).search(text.strip())
-    if match is None:
-        return reject(REGEX_ERROR)
-    value = match.group(1) if compiled(pattern).groups else match.group(0)
+    value = _value(match) if match is not None else None
+    return accept(value) if value else reject(REGEX_ERROR)
+
+
+def regex_spots(text: str, pattern: str) -> list[Spot]:
+    """Every match of `pattern` in the text, read as `parse_regex` reads the first; a spot
+    covers the whole match, also when its value is group 1."""
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    return [
+        Spot(value, lead + match.start(), lead + match.end())
+        for match in compiled(pattern).finditer(stripped)
+        if (value := _value(match))
+    ]
+
+
+def _value(match: re.Match[str]) -> str:
+    value = match.group(1) if match.re.groups else match.group(0)
     if value is None:  # group 1 sits in a branch that did not take part
         value = match.group(0)
-    return accept(value) if value else reject(REGEX_ERROR)
+    return value
