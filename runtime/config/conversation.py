@@ -1,15 +1,22 @@
-"""conversation: words that cancel or restart, thresholds, limits, and the small-talk answers."""
+"""conversation: words that cancel or restart, thresholds, interruptions, limits, and the
+small-talk answers."""
 
 from __future__ import annotations
 
 import dataclasses
+from enum import StrEnum
 
 from runtime.config.model import ConversationConfig
 from runtime.config.section import Section, section
+from runtime.dialogs.model import INTERRUPTIONS
 from runtime.intents.small_talk import DEFAULT_TEXTS, KINDS, SmallTalkReply
 from runtime.intents.synonyms import normalise_phrase
 
 _SMALL_TALK_VALUE = "a string, false, or a mapping with text and utterances"
+
+# What an interruption does (conversation.md); the words are the dialog model's, read as a
+# choice so that a wrong one is reported like every other choice of config.yaml.
+_Interruptions = StrEnum("_Interruptions", [(word, word) for word in INTERRUPTIONS])
 
 
 def read_conversation(top: Section) -> ConversationConfig:
@@ -21,6 +28,13 @@ def read_conversation(top: Section) -> ConversationConfig:
             cancel_words=tuple(w.strip().lower() for w in cancel),
             restart_words=tuple(w.strip().lower() for w in restart),
             intent_threshold=s.number("intent_threshold", default.intent_threshold, 0, 100),
+            interrupt_threshold=s.number(
+                "interrupt_threshold", default.interrupt_threshold, 0, 100
+            ),
+            interruptions=s.choice(
+                "interruptions", _Interruptions, _Interruptions(default.interruptions)
+            ).value,
+            max_held=s.whole("max_held", default.max_held, 0),
             max_message_chars=s.whole("max_message_chars", default.max_message_chars, 1),
             state_ttl_days=s.whole("state_ttl_days", default.state_ttl_days, 0),
             small_talk=_small_talk(s),

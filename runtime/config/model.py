@@ -113,6 +113,10 @@ class ConversationConfig:
     cancel_words: tuple[str, ...] = ("cancel", "stop", "quit")
     restart_words: tuple[str, ...] = ("restart", "start over")
     intent_threshold: float = 35.0  # a probability in percent (runtime/intents/matcher.py)
+    # A string node's answer that matches another dialog at least this well interrupts it.
+    interrupt_threshold: float = 85.0
+    interruptions: str = "hold"  # one of runtime.dialogs.model.INTERRUPTIONS
+    max_held: int = 3  # dialogs kept on hold at once; the oldest is dropped beyond it
     max_message_chars: int = 4000
     state_ttl_days: int = 30  # 0 keeps conversations forever
     # one per kind, in small_talk.KINDS order

@@ -50,6 +50,8 @@ class CompiledNode:
     node: Node
     branches: tuple[tuple[Expr | None, str], ...]
     sets: tuple[tuple[str, Expr], ...]
+    # entity and message nodes: (label, value, url); a link button has a url and no value
+    buttons: tuple[tuple[Text, str, Text | None], ...] = ()
     # entity nodes
     spec: EntitySpec | None = None
     prompt: Text | None = None
@@ -58,7 +60,6 @@ class CompiledNode:
     validate_error: Text | None = None
     # message nodes
     texts: tuple[Text, ...] = ()
-    buttons: tuple[tuple[Text, str], ...] = ()
     # service nodes
     request: CompiledRequest | None = None
     progress: Text | None = None
@@ -137,6 +138,10 @@ def _compile_node(dialog: Dialog, node: Node, templates: Templates) -> CompiledN
         "branches": tuple((expr(b.when) if b.when else None, b.to) for b in node.next),
         "sets": tuple((name, expr(source)) for name, source in node.set),
     }
+    if isinstance(node, EntityNode | MessageNode):
+        base["buttons"] = tuple(
+            (text(b.label), b.value, text(b.url) if b.url else None) for b in node.buttons
+        )
     if isinstance(node, EntityNode):
         return CompiledNode(
             **base,
@@ -150,7 +155,6 @@ def _compile_node(dialog: Dialog, node: Node, templates: Templates) -> CompiledN
         return CompiledNode(
             **base,
             texts=tuple(text(t) for t in node.texts),
-            buttons=tuple((text(b.label), b.value) for b in node.buttons),
         )
     if isinstance(node, ServiceNode):
         r = node.request

@@ -30,6 +30,10 @@ ENTITY_TYPES = (
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
+# What a message that clearly asks for another dialog does while an entity node waits
+# (conversation.md, "Changing the subject"): bot-wide, per dialog, per node.
+INTERRUPTIONS = ("hold", "ask", "discard", "never")
+
 
 class NodeKind(StrEnum):
     ENTITY = "entity"
@@ -61,8 +65,11 @@ class ListValue:
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """A quick reply (`value` is sent as the user's message) or a link (`url` opens)."""
+
     label: str
-    value: str
+    value: str = ""
+    url: str = ""  # a template; set: a link button, `value` is empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +109,13 @@ class EntityNode(Node):
     validate: ValidateRule | None = None
     values: tuple[ListValue, ...] = ()
     pattern: str | None = None
+    # Patterns such as "for {value}" that fill the entity from the dialog's opening sentence;
+    # `extract: false` sets `extract_off` (always ask). Typed entities are found without them.
+    extract: tuple[str, ...] = ()
+    extract_off: bool = False
+    interruptions: str | None = None  # one of INTERRUPTIONS; None: the dialog's or the bot's
+    amend_words: tuple[str, ...] = ()  # other names users call this entity when changing it
+    buttons: tuple[Button, ...] = ()  # replaces the Yes/No (boolean) or value (list) buttons
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -132,6 +146,7 @@ class Dialog:
     not_intents: tuple[str, ...] = ()  # phrasings that must start no dialog
     not_intent_lines: tuple[int, ...] = ()
     synonyms: tuple[Synonym, ...] = ()
+    interruptions: str | None = None  # one of INTERRUPTIONS; None: the bot's setting
 
     def node(self, node_id: str) -> Node:
         for node in self.nodes:

@@ -20,11 +20,30 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.dialogs.model import END, Dialog, EntityNode, MessageNode, Node, ServiceNode
+from runtime.dialogs.model import (
+    END,
+    Button,
+    Dialog,
+    EntityNode,
+    MessageNode,
+    Node,
+    ServiceNode,
+)
 from runtime.errors import Problem
 from runtime.templating import Templates, TemplateSyntaxError
 
-ROOTS = ("entities", "nodes", "response", "value", "vars", "auth", "user", "session", "globals")
+ROOTS = (
+    "entities",
+    "nodes",
+    "response",
+    "value",
+    "vars",
+    "auth",
+    "user",
+    "session",
+    "globals",
+    "held",
+)
 ATTRIBUTES = {"user": ("id", "channel"), "session": ("id",)}
 ENTITY_PREFIX = "entities."
 
@@ -265,17 +284,14 @@ def sources(node: Node) -> Iterator[Source]:
         if node.validate:
             yield Source("validate.when", node.validate.when, True, value=True)
             yield Source("validate.error", node.validate.error, False, value=True)
+        yield from _button_sources(node.buttons, node)
     elif isinstance(node, MessageNode):
         if "messages" not in node.lines and len(node.texts) == 1:
             yield Source("text", node.texts[0], False)
         else:
             for index, text in enumerate(node.texts):
                 yield Source(f"messages.{index}", text, False)
-        for index, button in enumerate(node.buttons):
-            path = f"buttons.{index}"
-            if f"{path}.label" in node.lines:
-                path += ".label"
-            yield Source(path, button.label, False)
+        yield from _button_sources(node.buttons, node)
     elif isinstance(node, ServiceNode):
         request = node.request
         yield Source("request.url", request.url, False)
@@ -287,6 +303,18 @@ def sources(node: Node) -> Iterator[Source]:
                 yield Source(path, text, False, json=True)
         if node.progress is not None:
             yield Source("progress", node.progress, False)
+
+
+def _button_sources(buttons: Iterable[Button], node: Node) -> Iterator[Source]:
+    """A button's label, and a link button's url: templates, at their own lines."""
+    for index, button in enumerate(buttons):
+        path = f"buttons.{index}"
+        if f"{path}.label" in node.lines:
+            yield Source(f"{path}.label", button.label, False)
+        else:
+            yield Source(path, button.label, False)
+        if button.url:
+            yield Source(f"{path}.url", button.url, False)
 
 
 def _json_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -144,6 +144,9 @@ _HINTS = {
     ),
     "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
     "could not find expected ':'": "write a key with ':' after it, e.g. prompt: Your name?",
+    "expected ',' or ']', but got '{'": (
+        'quote a text that holds braces, e.g. extract: ["for {value}", "named {value}"]'
+    ),
 }
 
 

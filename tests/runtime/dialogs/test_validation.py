@@ -338,10 +338,10 @@ def test_names_must_be_known_roots():
     ) == [
         "5: `prompt` of node 'ask' reads 'entites', which is not defined; did you mean 'entities'?",
         "5: `prompt` of node 'ask' reads 'secret', which is not defined; templates can read "
-        "entities, nodes, response, value, vars, auth, user, session, globals",
+        "entities, nodes, response, value, vars, auth, user, session, globals, held",
         "5: `prompt` of node 'ask' reads 'usr', which is not defined; did you mean 'user'?",
         "7: `next.0.when` of node 'ask' reads 'ask', which is not defined; templates can read "
-        "entities, nodes, response, value, vars, auth, user, session, globals",
+        "entities, nodes, response, value, vars, auth, user, session, globals, held",
     ]
 
 
