@@ -20,6 +20,7 @@ from runtime.dialogs.loader import load_dialogs
 from runtime.dialogs.model import Dialog
 from runtime.engine.engine import ConversationWords, Engine
 from runtime.engine.executor import Authorizer, Executor
+from runtime.engine.interruptions import Interruptions
 from runtime.engine.service import ServiceClient
 from runtime.entities import EntitySettings, warm_up
 from runtime.errors import DefinitionError
@@ -145,6 +146,9 @@ class Bot:
             ),
             max_chars=conv.max_message_chars,
             state_ttl=conv.state_ttl_days * DAY if conv.state_ttl_days else None,
+            interruptions=Interruptions(
+                conv.interruptions, conv.interrupt_threshold, conv.max_held
+            ),
         )
         return cls(config, compiled, store, http, engine, oauth, owns_http=owns_http)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from runtime.bot import Bot
 from runtime.cli.common import add_config_option, config_from
 from runtime.engine.engine import Engine
-from runtime.engine.messages import Outbound
+from runtime.engine.messages import Link, Outbound
 from runtime.engine.state import ConversationState, Status
 from runtime.engine.text_input import clean_text, normalise_command
 from runtime.engine.turn import User
@@ -55,7 +55,11 @@ def render(message: Outbound, interactive: bool) -> str:
         return f"[{message.code}] {message.text}"
     text = message.text
     if interactive and message.buttons:
-        text += "\n  " + "  ".join(f"[{label}]" for label, _ in message.buttons)
+        text += "\n  " + "  ".join(
+            f"[{label}: {target}]" if isinstance(button, Link) else f"[{label}]"
+            for button in message.buttons
+            for label, target in (button,)
+        )
     return text
 
 
@@ -92,6 +96,15 @@ def _decision(engine: Engine, state: ConversationState, text: str, result: Inten
             return f"cancels {state.dialog}"
         if command in engine.words.restart:
             return f"restarts {state.dialog}"
+        amend = engine.amenders[state.dialog or ""].read(text)
+        if amend is not None and amend.entity is not None:
+            return f"changes {state.dialog}'s {amend.entity}"
+        reading = engine.read_waiting(state, text)
+        if reading.wanted is not None:
+            what = {"ask": "asks whether to leave", "discard": "ends"}.get(reading.mode, "holds")
+            return f"interrupts: {what} {state.dialog}, for {reading.wanted}"
+        if reading.small_talk is not None:
+            return f"small talk: {reading.small_talk}, then asks {state.dialog}.{state.node} again"
         return f"answer to {state.dialog}.{state.node} (not matched)"
     if text.startswith("/start"):
         dialog = text.removeprefix("/start").strip()

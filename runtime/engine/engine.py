@@ -21,12 +21,15 @@ import msgspec
 from runtime.auth.authorizer import PAGE_TEXT, Outcome
 from runtime.dialogs.compiler import CompiledDialog
 from runtime.dialogs.model import EntityNode
-from runtime.engine.executor import DialogStopped, Executor
+from runtime.engine.amend import Amender
+from runtime.engine.executor import YES_NO, DialogStopped, Executor
+from runtime.engine.extraction import Extractor
+from runtime.engine.interruptions import NEVER, Interruptions
 from runtime.engine.messages import Outbound, error, say
-from runtime.engine.state import ConversationState, Status, UnreadableState, decode, encode
+from runtime.engine.state import ConversationState, Held, Status, UnreadableState, decode, encode
 from runtime.engine.text_input import MAX_CHARS, clean_text, normalise_command
 from runtime.engine.turn import Deliver, Turn, User
-from runtime.entities import FINDABLE, find
+from runtime.entities import EntitySpec, Parsed, parse
 from runtime.errors import ChannelError, TemplateError
 from runtime.intents import IntentMatcher
 from runtime.intents.small_talk import HELP, default_small_talk
@@ -45,7 +48,18 @@ class CallbackResult:
     page: str  # a sentence for the browser tab that completed the flow
 
 
+EXACT = 100.0  # the score of a message that is one of the utterances
 NAMED_CHOICES = 3  # "Did you mean" names this many dialogs in its text; more are buttons only
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingReading:
+    """`Engine.read_waiting`: what a message means while a dialog waits."""
+
+    mode: str  # the interruptions mode in force
+    wanted: str | None = None  # the dialog it interrupts for
+    small_talk: str | None = None  # small talk said as such, answered before the question
+    parsed: Parsed | None = None  # the message read as the waiting node's type, if it was
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,7 @@ class Engine:
         words: ConversationWords | None = None,
         max_chars: int = MAX_CHARS,
         state_ttl: float | None = None,
+        interruptions: Interruptions | None = None,
     ) -> None:
         self.dialogs = dialogs
         self.store = store
@@ -77,6 +92,9 @@ class Engine:
         self.words = words or ConversationWords()
         self.max_chars = max_chars
         self.state_ttl = state_ttl
+        self.interruptions = interruptions or Interruptions()
+        self.extractors = {d: Extractor(c) for d, c in dialogs.items()}
+        self.amenders = {d: Amender(c) for d, c in dialogs.items()}
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -150,6 +168,7 @@ class Engine:
                 and conv.node == pending.node
                 and (conv.parked or {}).get("profile") == pending.profile
             )
+            held = _held_parked(conv, pending.node, pending.profile)
             if parked_here:
                 if verdict.ok:
                     conv.status, conv.parked = Status.ACTIVE, None
@@ -159,7 +178,20 @@ class Engine:
                     await self._guarded(turn, self.executor.auth_failed(turn, text), raw)
                     if verdict.detail:
                         page = f"{page} {verdict.detail}"
+            elif held is not None:
+                await self._guarded(turn, self._authorized_while_held(turn, held, verdict), raw)
         return CallbackResult(str(verdict.outcome), user, turn.out, page)
+
+    async def _authorized_while_held(self, turn: Turn, held: Held, verdict: Any) -> None:
+        """The callback of a dialog on hold: it runs on when it resumes, after the current one."""
+        title = self._title(held.dialog)
+        if verdict.ok:
+            held.status, held.parked = Status.ACTIVE, None
+            await turn.emit(say(f"You're connected. I'll get back to \"{title}\" after this."))
+            return
+        turn.state.held.remove(held)
+        text = self.executor.authorizer.failure_text(verdict)  # type: ignore[union-attr]
+        await turn.emit(say(f'{text} I\'ve stopped "{title}", which was on hold.'))
 
     async def load(self, user: User) -> ConversationState:
         return (await self._load(user))[1]
@@ -182,6 +214,14 @@ class Engine:
     # -- a turn ---------------------------------------------------------------------------------
 
     async def _guarded(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
+        """Run `work`, resume held dialogs once no dialog is active, and save the state."""
+        await self._attempt(turn, work, checkpoint)
+        while turn.state.status == Status.IDLE and turn.state.held:
+            turn.state.resume()
+            await self._attempt(turn, self._resumed(turn), encode(turn.state))
+        await self.save(turn.user, turn.state)
+
+    async def _attempt(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
         """Run `work`; on failure tell the user and go back to `checkpoint` (the stored state
         the turn began from) unless a non-idempotent call already went out."""
         try:
@@ -212,12 +252,27 @@ class Engine:
                         "You can try again, or say cancel."
                     )
                 )
-        await self.save(turn.user, turn.state)
+
+    async def _resumed(self, turn: Turn) -> None:
+        """A held dialog is active again: say so, then ask its question again (or remind of
+        its authorization link, or run on when the authorization arrived meanwhile)."""
+        state = turn.state
+        title = self._title(state.dialog or "")
+        await turn.emit(say(f"Back to: {title.rstrip('.')}."))
+        if state.status == Status.WAITING:
+            await self.executor.reask(turn)
+        else:  # parked, or authorized while held: the service node finds the token or links
+            state.status, state.parked = Status.ACTIVE, None
+            await self.executor.advance(turn)
 
     async def _on_message(self, turn: Turn, text: str) -> None:
         state = turn.state
         command = normalise_command(text)
+        pending, state.pending = state.pending, None
         if state.status in (Status.WAITING, Status.PARKED) and state.dialog in self.dialogs:
+            switching = pending and pending.get("ask") == "interrupt"
+            if switching and await self._answer_switch(turn, pending, text):
+                return
             if command in self.words.cancel:
                 state.finish()
                 await turn.emit(say("Okay, I've cancelled that."))
@@ -226,20 +281,180 @@ class Engine:
                 await turn.emit(say("Okay, let's start over."))
                 await self._begin(turn, state.dialog)
                 return
-            if state.status == Status.PARKED:
-                await self._remind_parked(turn)
+            if await self._amend(turn, text):
                 return
-            await self.executor.advance(turn, answer=text)
+            await self._while_waiting(turn, text)
             return
         if state.dialog is not None:  # a dialog that no longer exists, or a stale state
             state.finish()
         if text.startswith("/start"):
-            await self._goto(turn, text.removeprefix("/start").strip())
+            said = pending.get("text") if pending and pending.get("ask") == "choose" else None
+            await self._goto(turn, text.removeprefix("/start").strip(), said)
             return
         if command in self.words.cancel:
             await turn.emit(say("There's nothing to cancel."))
             return
         await self._recognise(turn, text)
+
+    # -- while a dialog waits: an answer, or another subject ------------------------------------
+
+    async def _while_waiting(self, turn: Turn, text: str) -> None:
+        """The active dialog waits for an answer or an authorization; `text` is an answer,
+        or an interruption (conversation.md, "Changing the subject")."""
+        state = turn.state
+        reading = self.read_waiting(state, text)
+        if reading.wanted is not None:
+            await self._switch(turn, reading.wanted, text, reading.mode)
+        elif state.status == Status.PARKED:
+            await self._remind_parked(turn)
+        elif reading.small_talk is not None:
+            await turn.emit(self._small_talk(reading.small_talk))
+            await self.executor.reask(turn)
+        else:
+            await self.executor.advance(turn, answer=text, parsed=reading.parsed)
+
+    def read_waiting(self, state: ConversationState, text: str) -> WaitingReading:
+        """What `text` is while the active dialog waits: an interruption (the dialog it asks
+        for, and what the mode makes of it), small talk, or an answer (already read as the
+        node's type when that was needed to decide). Changes nothing."""
+        dialog = self.dialogs[state.dialog or ""]
+        cn = dialog.nodes[state.node or ""]
+        entity = cn.node if isinstance(cn.node, EntityNode) else None
+        mode = self.interruptions.mode(dialog.dialog, entity)
+        if mode == NEVER:
+            return WaitingReading(mode)
+        wanted = self._started_by_command(text)
+        if wanted is not None or entity is None:  # a menu button, or a parked dialog
+            if wanted is None:
+                wanted, _ = self._other_dialog(state.dialog, text, strict=False)
+            return WaitingReading(mode, wanted)
+        if entity.entity_type == "string":
+            if not self.interruptions.may_interrupt_string(text):
+                return WaitingReading(mode)
+            wanted, _ = self._other_dialog(state.dialog, text, strict=True)
+            return WaitingReading(mode, wanted)
+        parsed = self.executor.read_answer(cn, text)
+        if parsed.ok:  # a valid typed answer is always an answer
+            return WaitingReading(mode, parsed=parsed)
+        wanted, small_talk = self._other_dialog(state.dialog, text, strict=False)
+        return WaitingReading(mode, wanted, small_talk, parsed)
+
+    def _started_by_command(self, text: str) -> str | None:
+        """The dialog a `/start ID` message names (a menu button), if it exists."""
+        if text.startswith("/start"):
+            wanted = text.removeprefix("/start").strip()
+            if wanted in self.dialogs:
+                return wanted
+        return None
+
+    def _other_dialog(
+        self, current: str | None, text: str, *, strict: bool
+    ) -> tuple[str | None, str | None]:
+        """The dialog other than `current` that `text` clearly asks for, and the kind of
+        small talk it is; `strict` (a string node's answer) needs `interrupt_threshold`."""
+        result = self.intents.match(text)
+        best = result.best
+        if best is None or best.dialog == current:
+            # Only small talk said as such ("thanks", "help") is answered during a question:
+            # a looser match may be an answer the node could not read ("nope, none at all").
+            exact = result.ranked[:1] and result.ranked[0].score >= EXACT
+            return None, result.small_talk if exact else None
+        if strict and best.score <= self.interruptions.threshold:
+            return None, None
+        return best.dialog, None
+
+    async def _switch(self, turn: Turn, wanted: str, text: str, mode: str) -> None:
+        """Leave the active dialog for `wanted` as `mode` says: hold, ask or discard."""
+        state = turn.state
+        said = None if text.startswith("/start") else text
+        if mode == "ask":
+            current, other = self._title(state.dialog or ""), self._title(wanted)
+            state.pending = {"ask": "interrupt", "dialog": wanted, "text": said}
+            await turn.emit(
+                say(
+                    f'Do you want to leave "{current}" for now and start "{other}" instead?',
+                    YES_NO,
+                )
+            )
+            return
+        if mode == "discard":
+            state.finish()
+        else:
+            await self._hold(turn)
+        await self._begin(turn, wanted, utterance=said)
+
+    async def _hold(self, turn: Turn) -> None:
+        state = turn.state
+        state.hold()
+        while len(state.held) > self.interruptions.max_held:
+            dropped = state.held.pop(0)
+            await turn.emit(
+                say(
+                    f'I\'ve let go of "{self._title(dropped.dialog)}": I keep at most '
+                    f"{self.interruptions.max_held} things on hold."
+                    if self.interruptions.max_held
+                    else f'I\'ve stopped "{self._title(dropped.dialog)}".'
+                )
+            )
+
+    async def _answer_switch(self, turn: Turn, pending: Mapping[str, Any], text: str) -> bool:
+        """The answer to "Do you want to leave X for now and start Y instead?"; False when
+        the message is no yes or no, and is then read as if the question had not been asked."""
+        answer = parse(_BOOLEAN, text, self.executor.settings)
+        wanted = pending.get("dialog")
+        if not answer.ok or wanted not in self.dialogs:
+            return False
+        if answer.value:
+            await self._hold(turn)
+            await self._begin(turn, wanted, utterance=pending.get("text"))
+        elif turn.state.status == Status.PARKED:
+            await self._remind_parked(turn)
+        else:
+            await self.executor.reask(turn)
+        return True
+
+    # -- amend ---------------------------------------------------------------------------------
+
+    async def _amend(self, turn: Turn, text: str) -> bool:
+        """ "change the company to Acme": update the entity and ask the waiting question again
+        (conversation.md, "Changing a value"). False when `text` asks no such thing."""
+        state = turn.state
+        dialog = self.dialogs[state.dialog or ""]
+        amender = self.amenders[dialog.id]
+        request = amender.read(text)
+        if request is None:
+            return False
+        waiting = dialog.nodes[state.node or ""]
+        waiting_entity = waiting.node.entity if isinstance(waiting.node, EntityNode) else None
+        entity = request.entity
+        if entity is None:  # "actually make it large": the one given entity the value fits
+            if waiting_entity is not None and self.executor.read_answer(waiting, request.value).ok:
+                return False
+            entity = amender.by_value(request.value, state.entities, self.executor.settings)
+            if entity is None:
+                return False
+        if entity == waiting_entity and state.status == Status.WAITING:
+            await self.executor.advance(turn, answer=request.value)
+            return True
+        label = request.label or entity.replace("_", " ")
+        if amender.used(entity, state.results):
+            await turn.emit(
+                say(f"Sorry, I can't change the {label} now: it has already been sent.")
+            )
+        else:
+            checked = self.executor.check_value(turn, amender.nodes[entity], request.value)
+            if checked.ok:
+                state.entities[entity] = checked.value
+                if waiting_entity is not None:
+                    state.attempts = 0
+                await turn.emit(say(f"Changed {label} to {_shown(checked.value)}."))
+            else:
+                await turn.emit(say(checked.error or f"That doesn't work as the {label}."))
+        if state.status == Status.PARKED:
+            await self._remind_parked(turn)
+        else:
+            await self.executor.reask(turn)
+        return True
 
     async def _recognise(self, turn: Turn, text: str) -> None:
         """No dialog is active: start the one the message asks for, or answer it."""
@@ -254,13 +469,14 @@ class Engine:
                 question = "Did you mean one of these?"
             else:  # quoted, since a description may hold commas and "or" of its own
                 question = "Did you mean " + _either(f'"{label}"' for label, _ in buttons) + "?"
+            turn.state.pending = {"ask": "choose", "text": text}  # its values, once chosen
             await turn.emit(say(question, buttons))
         else:
             await turn.emit(self._fallback())
 
-    async def _goto(self, turn: Turn, dialog_id: str) -> None:
+    async def _goto(self, turn: Turn, dialog_id: str, said: str | None = None) -> None:
         if dialog_id in self.dialogs:
-            await self._begin(turn, dialog_id)
+            await self._begin(turn, dialog_id, utterance=said)
         else:
             await turn.emit(
                 say(f"There is no dialog called {dialog_id!r}. " + self._fallback().text)
@@ -279,26 +495,9 @@ class Engine:
         if entities:
             turn.state.entities.update(entities)
         if utterance:
-            turn.state.entities.update(self._prefill(dialog, utterance))
+            found = self.extractors[dialog_id].extract(utterance, self.executor.settings)
+            turn.state.entities.update(found)
         await self.executor.advance(turn)
-
-    def _prefill(self, dialog: CompiledDialog, utterance: str) -> dict[str, Any]:
-        """Values the starting utterance already holds, for types that can be found in it."""
-        by_type: dict[str, list[Any]] = {}
-        for cn in dialog.entity_nodes:
-            node = cn.node
-            assert isinstance(node, EntityNode)
-            if node.entity_type in FINDABLE:
-                by_type.setdefault(node.entity_type, []).append(cn)
-        found: dict[str, Any] = {}
-        for kind, nodes in by_type.items():
-            candidates = nodes if kind == "list" else nodes[:1] if len(nodes) == 1 else []
-            for cn in candidates:
-                assert cn.spec is not None
-                value = find(cn.spec, utterance, self.executor.settings)
-                if value is not None:
-                    found[cn.node.entity] = value
-        return found
 
     async def _remind_parked(self, turn: Turn) -> None:
         parked = turn.state.parked or {}
@@ -353,6 +552,7 @@ class Engine:
             "status": str(state.status),
             "entities": dict(state.entities),
             "vars": dict(state.vars),
+            "held": [h.dialog for h in state.held],
         }
 
 
@@ -362,6 +562,32 @@ def _lock_key(user: User) -> str:
 
 def _reply(message: Outbound, reply_to: str | None) -> Outbound:
     return msgspec.structs.replace(message, reply_to=reply_to)
+
+
+_BOOLEAN = EntitySpec("boolean")
+
+
+def _held_parked(state: ConversationState, node: str, profile: str) -> Held | None:
+    """The held dialog parked at `node` for `profile`, if one is."""
+    for held in reversed(state.held):
+        if (
+            held.status == Status.PARKED
+            and held.node == node
+            and (held.parked or {}).get("profile") == profile
+        ):
+            return held
+    return None
+
+
+def _shown(value: Any) -> str:
+    """A value as a sentence shows it: "10000 USD", "yes", "nothing"."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict) and {"amount", "currency"} <= value.keys():
+        return f"{value['amount']:,} {value['currency']}"
+    return str(value)
 
 
 def _either(names: Iterable[str]) -> str:

@@ -15,16 +15,17 @@ from typing import Any, Protocol
 
 from runtime.dialogs.compiler import CompiledDialog, CompiledNode
 from runtime.dialogs.model import END, EntityNode, MessageNode, ServiceNode
-from runtime.engine.messages import say
+from runtime.engine.messages import Link, say
 from runtime.engine.service import IDEMPOTENT, ServiceClient, ServiceRequest, response_record
 from runtime.engine.state import Status
 from runtime.engine.turn import Turn
-from runtime.entities import EntitySettings, is_skip, parse, recheck
+from runtime.entities import EntitySettings, Parsed, is_skip, parse, recheck
 from runtime.errors import ParleyError, ServiceError
 
 log = logging.getLogger("parley.engine")
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
+YES_NO = (("Yes", "yes"), ("No", "no"))
 STEP_BUDGET = 200
 PROGRESS_AFTER = 1.0
 
@@ -79,14 +80,18 @@ class Executor:
 
     # -- the loop ---------------------------------------------------------------------------
 
-    async def advance(self, turn: Turn, answer: str | None = None) -> None:
-        """Run from the current node; `answer` is the user's reply to a waiting entity node."""
+    async def advance(
+        self, turn: Turn, answer: str | None = None, *, parsed: Parsed | None = None
+    ) -> None:
+        """Run from the current node; `answer` is the user's reply to a waiting entity node
+        (`parsed`: that answer already read as the node's type, when the caller did)."""
         state = turn.state
         dialog = self.dialogs[state.dialog or ""]
         if self.authorizer is not None and dialog.profiles:
             await self.authorizer.load_facts(turn, dialog.profiles)
         if answer is not None:
-            target = await self._answer(turn, dialog, dialog.nodes[state.node or ""], answer)
+            cn = dialog.nodes[state.node or ""]
+            target = await self._answer(turn, dialog, cn, answer, parsed)
             if target is None:
                 return
             state.node = self._move(dialog, state.node or "", target)
@@ -130,7 +135,7 @@ class Executor:
             return await self._enter_entity(turn, dialog, cn, node)
         if isinstance(node, MessageNode):
             ctx = self.context(turn)
-            buttons = tuple((label.render(ctx), value) for label, value in cn.buttons)
+            buttons = self._buttons(cn, ctx)
             for i, text in enumerate(cn.texts):
                 last = i == len(cn.texts) - 1
                 await turn.emit(say(text.render(ctx), buttons if last else ()))
@@ -151,11 +156,13 @@ class Executor:
         elif node.entity in state.entities:
             value = state.entities[node.entity]
             if value is None and node.optional:
+                state.asked.append(node.id)
                 return self._complete(turn, dialog, cn)
             assert cn.spec is not None
             parsed = recheck(cn.spec, value, self.settings)
             if parsed.ok and self._passes(turn, cn, parsed.value):
                 state.entities[node.entity] = parsed.value
+                state.asked.append(node.id)  # as if answered: a loop back here asks afresh
                 return self._complete(turn, dialog, cn)
             del state.entities[node.entity]
         return await self._ask(turn, cn)
@@ -163,25 +170,66 @@ class Executor:
     async def _ask(self, turn: Turn, cn: CompiledNode) -> None:
         node = cn.node
         assert isinstance(node, EntityNode) and cn.prompt is not None
-        buttons: tuple[tuple[str, str], ...] = ()
-        if node.entity_type == "list" and len(node.values) <= 12:
-            buttons = tuple((v.value, v.value) for v in node.values)
         turn.state.status = Status.WAITING
         turn.state.attempts = 0
         prompt = cn.prompt
-        text = prompt.render(EMPTY if prompt.is_constant else self.context(turn))
-        await turn.emit(say(text, buttons))
+        ctx = EMPTY if prompt.is_constant and not cn.buttons else self.context(turn)
+        await turn.emit(say(prompt.render(ctx), self._entity_buttons(cn, node, ctx)))
         return None
 
+    async def reask(self, turn: Turn) -> None:
+        """Ask the waiting entity node's question again (after a resume, an amend, ...)."""
+        dialog = self.dialogs[turn.state.dialog or ""]
+        await self._ask(turn, dialog.nodes[turn.state.node or ""])
+
+    def _entity_buttons(
+        self, cn: CompiledNode, node: EntityNode, ctx: Mapping[str, Any]
+    ) -> tuple[tuple[str, str], ...]:
+        if cn.buttons:
+            return self._buttons(cn, ctx)
+        if node.entity_type == "boolean":
+            return YES_NO
+        if node.entity_type == "list" and len(node.values) <= 12:
+            return tuple((v.value, v.value) for v in node.values)
+        return ()
+
+    def _buttons(self, cn: CompiledNode, ctx: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        return tuple(
+            (label.render(ctx), value) if url is None else Link(label.render(ctx), url.render(ctx))
+            for label, value, url in cn.buttons
+        )
+
+    def read_answer(self, cn: CompiledNode, text: str) -> Parsed:
+        """`text` read as the waiting node's type, "skip" for an optional node being None."""
+        node = cn.node
+        assert isinstance(node, EntityNode) and cn.spec is not None
+        if node.optional and is_skip(text):
+            return Parsed(True, None)
+        return parse(cn.spec, text, self.settings)
+
+    def check_value(self, turn: Turn, cn: CompiledNode, text: str) -> Parsed:
+        """`text` as a new value for the node's entity: its type check and `validate`."""
+        parsed = self.read_answer(cn, text)
+        if not parsed.ok or parsed.value is None or self._passes(turn, cn, parsed.value):
+            return parsed
+        assert cn.validate_error is not None
+        return Parsed(False, None, cn.validate_error.render(self.context(turn, value=parsed.value)))
+
     async def _answer(
-        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, text: str
+        self,
+        turn: Turn,
+        dialog: CompiledDialog,
+        cn: CompiledNode,
+        text: str,
+        parsed: Parsed | None = None,
     ) -> str | None:
         node = cn.node
         assert isinstance(node, EntityNode) and cn.spec is not None
         state = turn.state
-        if node.optional and is_skip(text):
+        if parsed is None:
+            parsed = self.read_answer(cn, text)
+        if parsed.ok and parsed.value is None:
             return self._accept(turn, dialog, cn, node, None)
-        parsed = parse(cn.spec, text, self.settings)
         if parsed.ok:
             if self._passes(turn, cn, parsed.value):
                 return self._accept(turn, dialog, cn, node, parsed.value)
@@ -325,6 +373,7 @@ class Executor:
             "session": {"id": state.session},
             "globals": self.globals,
             "auth": self.authorizer.facts(turn) if self.authorizer else {},
+            "held": [h.dialog for h in state.held],
         }
         if response is not None:
             ctx["response"] = response

@@ -7,6 +7,29 @@ from typing import Any
 import msgspec
 
 
+class Link(tuple[str, str]):
+    """A button that opens `url` instead of sending a value: ``Link(label, url)``.
+
+    A pair like every other button, so code that reads buttons as ``(label, value)`` keeps
+    working; its type tells the channels to send ``{label, url}``.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, label: str, url: str) -> Link:
+        return super().__new__(cls, (label, url))
+
+    @property
+    def url(self) -> str:
+        return self[1]
+
+
+def _button_wire(button: tuple[str, str]) -> dict[str, str]:
+    if isinstance(button, Link):
+        return {"label": button[0], "url": button[1]}
+    return {"label": button[0], "value": button[1]}
+
+
 class Outbound(msgspec.Struct, frozen=True):
     """One message for the user. `session` and `reply_to` are filled in by the engine.
 
@@ -16,7 +39,7 @@ class Outbound(msgspec.Struct, frozen=True):
 
     type: str  # "message" | "auth_link" | "error"
     text: str = ""
-    buttons: tuple[tuple[str, str], ...] = ()  # (label, value)
+    buttons: tuple[tuple[str, str], ...] = ()  # (label, value), or a Link (label, url)
     profile: str = ""
     provider: str = ""
     url: str = ""
@@ -42,7 +65,7 @@ class Outbound(msgspec.Struct, frozen=True):
         else:
             out = {"type": "message", "text": self.text}
             if self.buttons:
-                out["buttons"] = [{"label": label, "value": value} for label, value in self.buttons]
+                out["buttons"] = [_button_wire(b) for b in self.buttons]
         if self.session:
             out["session"] = self.session
         if self.reply_to is not None:

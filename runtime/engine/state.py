@@ -32,6 +32,38 @@ def _new_session() -> str:
     return secrets.token_urlsafe(12)
 
 
+class Held(
+    msgspec.Struct,
+    omit_defaults=True,
+    rename={
+        "dialog": "d",
+        "node": "n",
+        "status": "t",
+        "entities": "e",
+        "vars": "v",
+        "attempts": "a",
+        "results": "r",
+        "parked": "p",
+        "asked": "k",
+    },
+):
+    """A dialog put on hold by an interruption: where it was, and everything it had gathered.
+
+    `status` is what it will resume as: WAITING (ask its question again), PARKED (waiting for
+    an authorization) or ACTIVE (its authorization arrived while it was held: run on).
+    """
+
+    dialog: str
+    node: str
+    status: Status = Status.WAITING
+    entities: dict[str, Any] = msgspec.field(default_factory=dict)
+    vars: dict[str, Any] = msgspec.field(default_factory=dict)
+    attempts: int = 0
+    results: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+    parked: dict[str, Any] | None = None
+    asked: list[str] = msgspec.field(default_factory=list)
+
+
 class ConversationState(
     msgspec.Struct,
     omit_defaults=True,
@@ -46,6 +78,8 @@ class ConversationState(
         "results": "r",
         "parked": "p",
         "asked": "k",
+        "held": "h",
+        "pending": "q",
     },
 ):
     session: str = msgspec.field(default_factory=_new_session)
@@ -58,16 +92,48 @@ class ConversationState(
     results: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     parked: dict[str, Any] | None = None  # profile, state id, link: never a secret
     asked: list[str] = msgspec.field(default_factory=list)  # entity nodes answered this run
+    held: list[Held] = msgspec.field(default_factory=list)  # oldest first; the last resumes next
+    # A question the bot asked about the conversation itself, waiting for a yes or no (the
+    # `ask` interruption: {"ask": "interrupt", "dialog": ID, "text": the interrupting message}).
+    pending: dict[str, Any] | None = None
 
     def begin(self, dialog: str, node: str) -> None:
         self.status, self.dialog, self.node = Status.ACTIVE, dialog, node
         self.entities, self.vars, self.results = {}, {}, {}
-        self.attempts, self.parked, self.asked = 0, None, []
+        self.attempts, self.parked, self.asked, self.pending = 0, None, [], None
 
     def finish(self) -> None:
+        """End the active dialog; held dialogs stay held (the engine resumes the last one)."""
         self.status, self.dialog, self.node = Status.IDLE, None, None
         self.entities, self.vars, self.results = {}, {}, {}
-        self.attempts, self.parked, self.asked = 0, None, []
+        self.attempts, self.parked, self.asked, self.pending = 0, None, [], None
+
+    def hold(self) -> Held:
+        """Put the active dialog on hold (the caller then begins another); returns its record."""
+        assert self.dialog is not None and self.node is not None
+        held = Held(
+            dialog=self.dialog,
+            node=self.node,
+            status=self.status,
+            entities=self.entities,
+            vars=self.vars,
+            attempts=self.attempts,
+            results=self.results,
+            parked=self.parked,
+            asked=self.asked,
+        )
+        self.held.append(held)
+        self.finish()
+        return held
+
+    def resume(self) -> Held:
+        """Make the most recently held dialog the active one again; returns its record."""
+        held = self.held.pop()
+        self.dialog, self.node, self.status = held.dialog, held.node, held.status
+        self.entities, self.vars, self.results = held.entities, held.vars, held.results
+        self.attempts, self.parked, self.asked = held.attempts, held.parked, held.asked
+        self.pending = None
+        return held
 
     def copy(self) -> ConversationState:
         return decode(encode(self))

@@ -55,3 +55,13 @@ def test_explain_leaves_the_recording_as_it_was(tmp_path):
         {"user": "small"},
         {"bot": "A small pizza is coming."},
     ]
+
+
+def test_explain_names_interruptions_and_changes(tmp_path):
+    write_bot(tmp_path, {"pizza": PIZZA, "demo": DEMO})
+    script = "I would like a pizza\nbook a demo\ncancel\nlarge\n"
+    done = parley("chat", "--explain", cwd=tmp_path, stdin=script)
+    assert done.returncode == 0, done.stderr
+    decisions = [x.split(" -> ")[-1] for x in done.stdout.splitlines() if "[intent]" in x]
+    assert decisions[1:3] == ["interrupts: holds order_pizza, for book_demo", "cancels book_demo"]
+    assert "Back to: " in done.stdout

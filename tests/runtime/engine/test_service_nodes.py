@@ -197,3 +197,39 @@ async def test_no_matching_branch_ends_the_dialog_and_logs_where(make_bot, servi
     assert out == ["Sorry, I don't know how to go on from here, so I've stopped this conversation."]
     assert "dialog 'book' node 'call': no branch of `next` matched" in caplog.text
     assert "'response.status': 500" in caplog.text
+
+
+def lookup_then_ask(url: str) -> str:
+    return f"""
+    dialog: rename
+    intents: [rename a customer]
+    nodes:
+      - id: customer
+        type: entity
+        prompt: Which customer?
+      - id: find
+        type: service
+        request:
+          method: GET
+          url: "{url}/customers"
+          query: {{name: "{{{{ entities.customer }}}}"}}
+      - id: new_name
+        type: entity
+        prompt: "Found {{{{ nodes.find.response.body.id }}}}. What is the new name?"
+      - id: done
+        type: message
+        text: "Renamed {{{{ entities.customer }}}} to {{{{ entities.new_name }}}}."
+    """
+
+
+async def test_an_entity_already_sent_by_a_call_cannot_be_amended(make_bot, service):
+    bot = await make_bot({"rename": lookup_then_ask(service.url)})
+    await bot.engine.handle(ALICE, "rename a customer")
+    assert texts(await bot.engine.handle(ALICE, "Acme")) == ["Found B-1. What is the new name?"]
+    out = await bot.engine.handle(ALICE, "change the customer to Globex")
+    assert texts(out) == [
+        "Sorry, I can't change the customer now: it has already been sent.",
+        "Found B-1. What is the new name?",
+    ]
+    assert (await bot.engine.load(ALICE)).entities["customer"] == "Acme"
+    assert len(service.received) == 1
