@@ -82,6 +82,9 @@ class _Checker:
     def expect(self, step: ExpectState) -> None:
         if step.intent is not UNSET and step.intent is not None:
             self.intent_known(step.intent, step.lines["intent"])
+        for index, held in enumerate(step.held or ()):
+            lines = step.held_lines
+            self.dialog_known(held, lines[index] if index < len(lines) else step.line)
         dialog = None if step.dialog is UNSET else step.dialog
         if dialog is not None and not self.dialog_known(dialog, step.lines["dialog"]):
             return

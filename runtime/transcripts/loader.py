@@ -18,12 +18,14 @@ from runtime.engine.state import Status
 from runtime.errors import DefinitionError, Problem
 from runtime.files import find_files
 from runtime.transcripts.model import (
+    RESTART_SERVER,
     UNSET,
     Authorize,
     BotSays,
     ExpectNoMore,
     ExpectState,
     Fixtures,
+    Restart,
     Step,
     Stub,
     StubReply,
@@ -33,9 +35,9 @@ from runtime.transcripts.model import (
 
 SUFFIX = ".transcript.yaml"
 FILE_KEYS = ("name", "user_id", "steps", "fixtures", "stubs")
-STEP_KINDS = ("user", "bot", "authorize", "deny", "expect_no_more", "expect")
+STEP_KINDS = ("user", "bot", "authorize", "deny", "expect_no_more", "expect", "restart")
 BOT_KEYS = ("text", "match", "contains", "auth_link", "buttons")
-EXPECT_KEYS = ("dialog", "node", "status", "entities", "vars", "intent")
+EXPECT_KEYS = ("dialog", "node", "status", "entities", "vars", "held", "intent")
 FIXTURE_KEYS = ("entities", "globals", "dialog")
 STUB_KEYS = ("status", "body", "headers", "error")
 STATUSES = tuple(s.value for s in Status)
@@ -213,6 +215,13 @@ class _Reader:
             return ExpectNoMore(line)
         if kind == "expect":
             return self.expect(raw, line)
+        if kind == "restart":
+            if value is not True and value != RESTART_SERVER:
+                self.problem(
+                    line, f"`restart` takes {RESTART_SERVER} (or true), got {_describe(value)}"
+                )
+                return None
+            return Restart(line)
         close = difflib.get_close_matches(str(kind), STEP_KINDS, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"a step is one of {kinds}"
         self.problem(line, f"unknown step {kind!r} ({hint})")
@@ -283,6 +292,7 @@ class _Reader:
             )
         entities = self.mapping(value, "entities", "`expect`") if "entities" in value else None
         variables = self.mapping(value, "vars", "`expect`") if "vars" in value else None
+        held, held_lines = self.held(value) if "held" in value else (None, ())
         return ExpectState(
             line,
             dialog=dialog,
@@ -291,8 +301,29 @@ class _Reader:
             status=status,
             entities=_plain(entities or {}),
             vars=_plain(variables or {}),
+            held=held,
             lines={str(k): value.line_of(k) for k in value},
+            held_lines=held_lines,
         )
+
+    def held(self, value: YamlMap) -> tuple[tuple[str, ...] | None, tuple[int, ...]]:
+        """`expect.held`: the dialog ids on hold, oldest first, each with its line."""
+        raw = value["held"]
+        line = value.line_of("held")
+        if not isinstance(raw, YamlSeq):
+            self.problem(
+                line,
+                "`held` of `expect` must list the held dialogs' ids, oldest first "
+                f"([] for none), got {_describe(raw)}",
+            )
+            return None, ()
+        ids = [_as_text(item) for item in raw]
+        bad = [(item, at) for item, id_, at in zip(raw, ids, raw.lines, strict=True) if not id_]
+        for item, at in bad:
+            self.problem(at, f"`held` of `expect` lists dialog ids, got {_describe(item)}")
+        if bad:
+            return None, ()
+        return tuple(i for i in ids if i), tuple(raw.lines)
 
     # -- the world ------------------------------------------------------------------------------
 

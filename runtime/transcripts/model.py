@@ -12,6 +12,7 @@ from typing import Any
 
 ANY_USER = ""  # Transcript.user_id when the file names none: a fresh user per replay
 UNSET: Any = object()  # ExpectState.dialog, .node, .intent when the step does not check them
+RESTART_SERVER = "server"  # `restart: server`, the one thing a `restart` step restarts
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +52,23 @@ class ExpectNoMore:
 
 
 @dataclass(frozen=True, slots=True)
+class Restart:
+    """``restart: server``: the bot's server stops and starts again on the same store.
+
+    Every bot message must have been matched by then; the conversation goes on with the new
+    server, which knows only what the store kept.
+    """
+
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class ExpectState:
     """``expect: {...}``: the conversation's state; a key left out is not checked.
 
     `dialog` and `node` hold `UNSET` when not checked (None: no dialog is active). `intent`
     is the dialog the last user message matched best, `UNSET` when not checked (None: none).
+    `held` lists the dialogs on hold, oldest first, None when not checked (empty: none held).
     """
 
     line: int
@@ -65,10 +78,12 @@ class ExpectState:
     status: str | None = None
     entities: dict[str, Any] = field(default_factory=dict)
     vars: dict[str, Any] = field(default_factory=dict)
+    held: tuple[str, ...] | None = None
     lines: dict[str, int] = field(default_factory=dict, compare=False)  # key -> YAML line
+    held_lines: tuple[int, ...] = field(default=(), compare=False)  # each held dialog's line
 
 
-Step = UserSays | BotSays | Authorize | ExpectNoMore | ExpectState
+Step = UserSays | BotSays | Authorize | ExpectNoMore | ExpectState | Restart
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,13 @@ import yaml
 from runtime.engine.messages import Outbound
 from runtime.intents import IntentMatch
 from runtime.transcripts.model import (
+    RESTART_SERVER,
     UNSET,
     Authorize,
     BotSays,
     ExpectNoMore,
     ExpectState,
+    Restart,
     Step,
     UserSays,
 )
@@ -49,6 +51,8 @@ def step_data(step: Step) -> dict[str, Any]:
         return {"expect_no_more": True}
     if isinstance(step, ExpectState):
         return {"expect": expected_state(step)}
+    if isinstance(step, Restart):
+        return {"restart": RESTART_SERVER}
     raise TypeError(type(step).__name__)  # pragma: no cover
 
 
@@ -64,6 +68,8 @@ def expected_state(step: ExpectState) -> dict[str, Any]:
         out["entities"] = step.entities
     if "vars" in step.lines:
         out["vars"] = step.vars
+    if step.held is not None:
+        out["held"] = list(step.held)
     if step.intent is not UNSET:
         out["intent"] = step.intent
     return out

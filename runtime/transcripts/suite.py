@@ -9,6 +9,13 @@ replays them, several at a time, each as its own user.
 Users: a transcript without `user_id` gets a fresh one. Transcripts that name the same
 `user_id` run one after another, each starting from a clean slate (no conversation, no
 per-user tokens), so none depends on another having run.
+
+Restarts: a `restart: server` step closes the bot (its store committed and closed) and opens a
+new `Bot` over the same config and the same SQLite file, as a server process stopped and started
+again would; the transcript's stubs and fixtures carry over to the new bot, and so does
+coverage. As the bot is shared, transcripts that restart it run after the others, one at a
+time. The store is always a file (`replay_config`), so what it kept survives the restart; the
+in-memory parts of the bot (its caches, locks and clients) do not, which is the point.
 """
 
 from __future__ import annotations
@@ -18,9 +25,9 @@ import dataclasses
 import os
 import secrets
 import tempfile
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from runtime.auth.authorizer import OAuthAuthorizer
@@ -34,8 +41,8 @@ from runtime.transcripts.checks import BotShape, check_transcript
 from runtime.transcripts.coverage import Coverage
 from runtime.transcripts.identity import Login
 from runtime.transcripts.loader import default_name, load_transcript
-from runtime.transcripts.model import ANY_USER, Transcript
-from runtime.transcripts.replay import DEFAULT_STEP_TIMEOUT, Replay
+from runtime.transcripts.model import ANY_USER, Restart, Transcript
+from runtime.transcripts.replay import DEFAULT_STEP_TIMEOUT, EnginePeer, Replay
 from runtime.transcripts.report import Failure, Result
 from runtime.transcripts.world import ReplayExecutor, World
 
@@ -44,10 +51,40 @@ USERNAME_ENV = "PARLEY_TEST_USERNAME"
 PASSWORD_ENV = "PARLEY_TEST_PASSWORD"
 
 
-@dataclass(frozen=True, slots=True)
+Reopen = Callable[[], Awaitable[Bot]]  # close the running bot, open it again: the new one
+
+# How to restart each bot that `open_replay_bot` opened, so that a `Runner` given only the bot
+# (as `parley test` and the pytest plugin give it) can restart it.
+_REOPEN: weakref.WeakKeyDictionary[Bot, Reopen] = weakref.WeakKeyDictionary()
+
+
 class ReplayBot:
-    bot: Bot
-    login: Login | None  # the test user at the identity provider, when known
+    """The bot under replay, and how to restart it.
+
+    `bot` is the one running now: `restart` replaces it, and leaving `open_replay_bot` closes
+    the one running then.
+    """
+
+    def __init__(
+        self, bot: Bot, login: Login | None, *, config: Config, env: Mapping[str, str]
+    ) -> None:
+        self.bot = bot
+        self.login = login  # the test user at the identity provider, when known
+        self._config = config
+        self._env = env
+        _REOPEN[bot] = self.restart
+
+    async def restart(self) -> Bot:
+        """Close the bot, its store committed and closed, and open a new one over the same
+        config, store file and environment; returns the new bot (also `self.bot`)."""
+        await self.close()
+        self.bot = await Bot.open(self._config, env=self._env)
+        _REOPEN[self.bot] = self.restart
+        return self.bot
+
+    async def close(self) -> None:
+        _REOPEN.pop(self.bot, None)
+        await self.bot.close()
 
 
 def login_from_env(env: Mapping[str, str]) -> Login | None:
@@ -95,15 +132,18 @@ async def open_replay_bot(
                 sb = await stack.enter_async_context(run_sandbox(port=0, db=folder / "org.db"))
                 env |= {CLIENT_ID_ENV: sb.client_id, CLIENT_SECRET_ENV: sb.client_secret}
                 login, login_url = Login(sb.username, sb.password), sb.url
-            bot = await Bot.open(
-                replay_config(config, folder, salesforce_login_url=login_url), env=env
-            )
-            stack.push_async_callback(bot.close)
-            yield ReplayBot(bot, login)
+            changed = replay_config(config, folder, salesforce_login_url=login_url)
+            opened = ReplayBot(await Bot.open(changed, env=env), login, config=changed, env=env)
+            stack.push_async_callback(opened.close)
+            yield opened
 
 
 class Runner:
-    """Replays transcripts on `bot`, at most `jobs` at a time."""
+    """Replays transcripts on `bot`, at most `jobs` at a time.
+
+    `reopen` restarts the bot for `restart` steps (closes it, returns a new one); by default
+    the way `open_replay_bot` gave for it, if it opened the bot.
+    """
 
     def __init__(
         self,
@@ -113,21 +153,35 @@ class Runner:
         step_timeout: float = DEFAULT_STEP_TIMEOUT,
         jobs: int = DEFAULT_JOBS,
         coverage: bool = False,
+        reopen: Reopen | None = None,
     ) -> None:
-        self.bot = bot
         self.login = login
         self.step_timeout = step_timeout
         self.jobs = max(1, jobs)
-        self.executor = ReplayExecutor.around(bot.engine.executor)
-        bot.engine.executor = self.executor
+        self.reopen = reopen or _REOPEN.get(bot)
         self.shape = BotShape(
             {d: compiled.dialog for d, compiled in bot.dialogs.items()},
             frozenset(known_profiles(bot.config)),
         )
         self.coverage = Coverage(self.shape.dialogs) if coverage else None
+        self.worlds: dict[str, World] = {}  # each replay's, by user: kept across restarts
+        self._take_over(bot)
+
+    def _take_over(self, bot: Bot) -> None:
+        """Run `bot` with a replay executor: the replays' worlds, and coverage if kept."""
+        self.bot = bot
+        self.executor = ReplayExecutor.around(bot.engine.executor)
+        self.executor.worlds = self.worlds
         if self.coverage is not None:
             self.executor.visit = self.coverage.visit
             self.executor.trace = self.coverage.move
+        bot.engine.executor = self.executor
+
+    async def restart(self) -> Bot:
+        """Restart the bot with `reopen` and run the new one as the old one ran."""
+        assert self.reopen is not None
+        self._take_over(await self.reopen())
+        return self.bot
 
     def load(self, path: str | Path) -> Transcript | Result:
         """The transcript at `path`, checked against the bot; or a failed result naming every
@@ -153,6 +207,7 @@ class Runner:
         """A result per item, in order; `on_result` hears of each as it is known."""
         results: list[Result | None] = [None] * len(items)
         groups: dict[str, list[int]] = {}
+        alone: list[str] = []  # users with a transcript that restarts the bot, in order
         taken = {t.user_id for t in items if isinstance(t, Transcript)}
         for index, item in enumerate(items):
             if isinstance(item, Result):
@@ -162,6 +217,8 @@ class Runner:
                 continue
             user = item.user_id if item.user_id != ANY_USER else _fresh_user(index, taken)
             groups.setdefault(user, []).append(index)
+            if user not in alone and any(isinstance(s, Restart) for s in item.steps):
+                alone.append(user)
         gate = asyncio.Semaphore(self.jobs)
 
         async def run_group(user: str, indexes: list[int]) -> None:
@@ -178,19 +235,21 @@ class Runner:
 
         async with asyncio.TaskGroup() as tasks:
             for user, indexes in groups.items():
-                tasks.create_task(run_group(user, indexes))
+                if user not in alone:
+                    tasks.create_task(run_group(user, indexes))
+        for user in alone:  # a restart closes the bot under every other replay: none may run
+            await run_group(user, groups[user])
         return [r for r in results if r is not None]
 
     async def replay(self, transcript: Transcript, user: str) -> Result:
         """Replay one transcript as `user`, with its fixtures and stubs."""
-        self.executor.worlds[user] = World.of(transcript.fixtures, transcript.stubs)
+        self.worlds[user] = World.of(transcript.fixtures, transcript.stubs)
         try:
-            replay = Replay(
-                self.bot, transcript, user, login=self.login, step_timeout=self.step_timeout
-            )
-            return await replay.run()
+            restart = self.restart if self.reopen is not None else None
+            peer = EnginePeer(self.bot, user, login=self.login, restart=restart)
+            return await Replay(peer, transcript, step_timeout=self.step_timeout).run()
         finally:
-            del self.executor.worlds[user]
+            del self.worlds[user]
 
     async def _clean_slate(self, user: str) -> None:
         await self.bot.store.delete(CONVERSATIONS, user)

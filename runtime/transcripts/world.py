@@ -25,6 +25,7 @@ from runtime.dialogs.compiler import CompiledNode
 from runtime.engine.executor import Executor
 from runtime.engine.service import ServiceRequest
 from runtime.engine.turn import Turn
+from runtime.entities import Parsed
 from runtime.errors import ServiceError
 from runtime.transcripts.model import Fixtures, Stub, StubReply
 
@@ -83,7 +84,9 @@ class ReplayExecutor(Executor):
         replay.visit = None
         return replay
 
-    async def advance(self, turn: Turn, answer: str | None = None) -> None:
+    async def advance(
+        self, turn: Turn, answer: str | None = None, *, parsed: Parsed | None = None
+    ) -> None:
         state = turn.state
         if state.dialog is not None and state.node is not None:
             if self.visit is not None:
@@ -93,7 +96,7 @@ class ReplayExecutor(Executor):
                 for name, value in world.entities.items():
                     state.entities.setdefault(name, value)
                 world.entities = None
-        await super().advance(turn, answer)
+        await super().advance(turn, answer, parsed=parsed)
 
     async def _send(self, turn: Turn, cn: CompiledNode, request: ServiceRequest) -> Any:
         world = self.worlds.get(turn.user.id)

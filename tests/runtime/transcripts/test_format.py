@@ -129,13 +129,13 @@ def test_mistakes_are_all_reported_with_their_lines():
         "auth_link, buttons; got a list",
         f"{FILE}:8: `user` must be what the user says, got a mapping",
         f"{FILE}:9: step 6 must be one of `user`, `bot`, `authorize`, `deny`, `expect_no_more`, "
-        "`expect` (one key), got 2 keys",
+        "`expect`, `restart` (one key), got 2 keys",
         f"{FILE}:11: `expect_no_more` takes true, got False",
         f"{FILE}:12: `status` must be one of idle, active, waiting, parked, got 'sleeping'",
         f"{FILE}:12: unknown key 'mood' in an `expect` step (known: dialog, node, status, "
-        "entities, vars, intent)",
+        "entities, vars, held, intent)",
         f"{FILE}:13: `expect` names nothing to check; use some of ('dialog', 'node', 'status', "
-        "'entities', 'vars', 'intent')",
+        "'entities', 'vars', 'held', 'intent')",
         f"{FILE}:14: `authorize` must name an auth profile, got a mapping",
         f"{FILE}:16: stub 'book': `status` must be an HTTP status (100-599), got 999",
         f"{FILE}:17: stub 'send': `error` (a transport failure) has no status",
