@@ -1,5 +1,5 @@
-"""The sandbox org as an aiohttp application: OAuth endpoints, the REST API and, when asked
-for, the test controls."""
+"""The sandbox org as an aiohttp application: OAuth endpoints, the REST API, the Lightning
+record pages and, when asked for, the test controls."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from sandbox import authorize, controls, gate, identity, oauth, query, rest, search
+from sandbox import authorize, controls, gate, identity, lightning, oauth, query, rest, search
 from sandbox.config import SandboxConfig
 from sandbox.keys import CONFIG, CONTROLS, ISSUER, LOCATORS, ORG
 from sandbox.org import Org
@@ -80,6 +80,7 @@ def create_app(config: SandboxConfig) -> web.Application:
     router.add_route("*", "/id/{org_id}/{user_id}", identity.identity)
     router.add_get("/services/data{slash:/?}", versions)
     _add_api_routes(router)
+    lightning.add_routes(router)
     if config.controls:
         controls.add_routes(app)
     return app

@@ -42,10 +42,26 @@
     return item;
   }
 
+  // A button with a `url` opens it in a new tab (only a web address; anything else, such as
+  // javascript:, is left out) instead of sending a value.
+  function linkChip(button) {
+    const link = document.createElement("a");
+    link.className = "chip link";
+    link.href = button.url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.textContent = button.label;
+    return link;
+  }
+
   function chips(item, buttons) {
     const row = document.createElement("div");
     row.className = "chips";
     for (const button of buttons) {
+      if (button.url !== undefined) {
+        if (isWebAddress(button.url)) row.append(linkChip(button));
+        continue;
+      }
       const chip = document.createElement("button");
       chip.type = "button";
       chip.className = "chip";
@@ -57,7 +73,7 @@
       });
       row.append(chip);
     }
-    item.append(row);
+    if (row.childElementCount) item.append(row);
   }
 
   function isWebAddress(url) {

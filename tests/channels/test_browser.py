@@ -85,3 +85,54 @@ async def test_chat_authorize_in_a_new_tab_and_see_the_conversation_resume(
         re.compile(r"^Lead 00Q\w+ created for Difference Engines\.$")
     )
     await context.close()
+
+
+RECORD_DIALOG = """
+dialog: show_record
+intents: [show me the record]
+nodes:
+  - id: shown
+    type: message
+    text: Here is the record.
+    buttons:
+      - label: View in Salesforce
+        url: "{{ globals.org_url }}/lightning/r/Lead/{{ globals.lead_id }}/view"
+      - label: Not a web address
+        url: "javascript:alert(1)"
+      - label: Thanks
+        value: thanks
+"""
+
+
+async def test_a_link_button_opens_its_page_in_a_new_tab(serve_bot, sandbox_org, browser):
+    lead_id = "00QgS0000000001AAA"
+    config = {"globals": {"org_url": sandbox_org.url, "lead_id": lead_id}}
+    served = await serve_bot({"show_record": RECORD_DIALOG}, config)
+    context = await browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    await page.goto(served.url + "/")
+    await expect(page.locator("#status")).to_have_text("Online")
+
+    await say(page, "show me the record")
+    reply = page.locator(".bubble.bot").last
+    await expect(reply.locator("p")).to_have_text("Here is the record.")
+    link = reply.locator("a.chip")
+    await expect(link).to_have_count(1)  # the javascript: one is not drawn
+    await expect(link).to_be_visible()
+    await expect(link).to_have_text("View in Salesforce")
+    view = f"{sandbox_org.url}/lightning/r/Lead/{lead_id}/view"
+    assert await link.get_attribute("href") == view
+    assert await link.get_attribute("target") == "_blank"
+    assert await link.get_attribute("rel") == "noopener noreferrer"
+    await expect(reply.locator("button.chip")).to_have_text(["Thanks"])
+
+    async with context.expect_page() as opened:
+        await link.click()
+    record_page = await opened.value
+    await record_page.wait_for_load_state()
+    assert record_page.url == view
+    # opening the link sent nothing: the chat shows no new message from the user
+    await expect(page.locator(".bubble.user")).to_have_count(1)
+    await expect(reply.locator("button.chip")).to_be_enabled()
+    await context.close()

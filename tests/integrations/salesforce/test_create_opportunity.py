@@ -53,10 +53,13 @@ async def test_create_an_opportunity_with_an_amount(crm: Crm) -> None:
     assert await crm.say("-5") == [
         'The amount can\'t be negative. How much is it worth? (or "skip")'
     ]
-    new_id, summary = created(await crm.say("$60,000"))
+    out = await crm.reply("$60,000")
+    new_id, summary = created([m.text for m in out])
     assert summary == (
         "Acme - 600 Widgets, Proposal/Price Quote, closing 2026-12-31, worth 60,000.00 USD"
     )
+    view = f"{crm.org.url}/lightning/r/Opportunity/{new_id}/view"
+    assert out[0].to_wire()["buttons"] == [{"label": "View in Salesforce", "url": view}]
     record = await opportunity(crm, new_id)
     assert {k: record[k] for k in ("Name", "StageName", "CloseDate", "Amount", "Probability")} == {
         "Name": "Acme - 600 Widgets",

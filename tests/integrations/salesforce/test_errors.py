@@ -37,7 +37,7 @@ async def test_required_field_missing(crm: Crm) -> None:
             }
         ],
     )
-    said = await crm.talk("create a lead", "Lovelace", "Acme", "skip", "skip", "skip")
+    said = await crm.talk("create a lead", "Lovelace", "skip", "Acme", "skip", "skip", "skip")
     assert said == ["Salesforce needs the last name and company before it can save this."]
     assert await crm.leads() == []
 
@@ -156,7 +156,7 @@ async def test_a_503_that_clears_is_retried_unseen(crm: Crm) -> None:
 async def test_a_create_is_never_retried(crm: Crm) -> None:
     await crm.connect_user()
     await crm.fault(method="POST", path="/services/data/*/sobjects/Lead/", status=503)
-    said = await crm.talk("create a lead", "Lovelace", "Acme", "skip", "skip", "skip")
+    said = await crm.talk("create a lead", "Lovelace", "skip", "Acme", "skip", "skip", "skip")
     assert said == [UNAVAILABLE]
     posts = [r for r in await crm.requests() if r["path"].endswith("/sobjects/Lead/")]
     assert [r["status"] for r in posts] == [503]
@@ -166,7 +166,7 @@ async def test_a_create_is_never_retried(crm: Crm) -> None:
 async def test_salesforce_unreachable(crm: Crm) -> None:
     await crm.connect_user()
     await crm.fault(method="POST", path="/services/data/*/sobjects/Lead/", drop=True)
-    said = await crm.talk("create a lead", "Lovelace", "Acme", "skip", "skip", "skip")
+    said = await crm.talk("create a lead", "Lovelace", "skip", "Acme", "skip", "skip", "skip")
     assert said == [
         "I couldn't reach Salesforce, so the lead was not created. "
         "Please try again in a few minutes."

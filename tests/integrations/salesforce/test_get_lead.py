@@ -45,7 +45,12 @@ async def test_get_a_lead_by_email(crm: Crm) -> None:
 
 async def test_get_a_lead_by_id_in_either_form(crm: Crm) -> None:
     ada = await seed_ada(crm)
-    assert await crm.talk("get a lead", ada) == [shown(ada)]
+    await crm.say("get a lead")
+    out = await crm.reply(ada)
+    assert [m.text for m in out] == [shown(ada)]
+    assert out[0].to_wire()["buttons"] == [
+        {"label": "View in Salesforce", "url": f"{crm.org.url}/lightning/r/Lead/{ada}/view"}
+    ]
     assert await crm.talk("get a lead", f"  {ada[:15]} ") == [shown(ada)]
 
 

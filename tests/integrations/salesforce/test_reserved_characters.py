@@ -25,7 +25,7 @@ async def no_refused_queries(crm: Crm) -> None:
 
 async def create_obrien(crm: Crm) -> str:
     said = await crm.talk(
-        "create a lead", "O'Brien", "Smith & Sons (UK)", "skip", "skip", "50% off"
+        "create a lead", "O'Brien", "skip", "Smith & Sons (UK)", "skip", "skip", "50% off"
     )
     match = CREATED.fullmatch(said[0]) if len(said) == 1 else None
     assert match is not None, said

@@ -46,7 +46,11 @@ async def test_update_a_field(crm: Crm, case: str) -> None:
     assert [label for label, _ in out[0].buttons] == FIELDS
     assert await crm.say(pick) == [prompt]
     word = WORDS.get(api_field, api_field.lower())
-    assert await crm.say(typed) == [f"Done: the {word} of Ada Lovelace is now {stored}."]
+    done = await crm.reply(typed)
+    assert [m.text for m in done] == [f"Done: the {word} of Ada Lovelace is now {stored}."]
+    assert done[0].to_wire()["buttons"] == [
+        {"label": "View in Salesforce", "url": f"{crm.org.url}/lightning/r/Lead/{ada}/view"}
+    ]
     assert (await crm.lead(ada))[api_field] == stored
 
 

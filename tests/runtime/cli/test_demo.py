@@ -104,7 +104,8 @@ def test_a_browser_creates_a_lead_with_authorization_then_finds_it(demo):
                 page.get_by_text(then, exact=False).last.wait_for()
 
             say("create a lead", "What is the lead's last name?")
-            say("O'Brien", "Which company does O'Brien work for?")
+            say("O'Brien", "first name")
+            say("skip", "Which company does O'Brien work for?")
             say("Smith & Sons (UK)", "Their email address?")
             say("pat@example.com", "A phone number?")
             say("skip", "job title")
