@@ -96,7 +96,7 @@ def _serve_parley(loop: str, root: str, ready: Any, stop: Any) -> None:
     _pin(0)
     from aiohttp import web
 
-    from channels.server import create_app
+    from channels.server import create_app, settle_heap
     from channels.settings import ChannelSettings
     from runtime.bot import Bot
     from runtime.config import load_config
@@ -106,6 +106,7 @@ def _serve_parley(loop: str, root: str, ready: Any, stop: Any) -> None:
         settings = ChannelSettings(rate_limit=10**9)
         runner = web.AppRunner(create_app(bot, settings), handle_signals=False, access_log=None)
         await runner.setup()
+        settle_heap()  # as `parley serve` does
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         ready.send(runner.addresses[0][1])

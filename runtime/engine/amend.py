@@ -50,6 +50,12 @@ _MAKE_IT = re.compile(
 LONGEST = 200  # characters: a change is said in a few words, and longer texts cost the regexes
 
 
+# Every way of saying it has one of these words: one search rules out most answers cheaply.
+_HINT = re.compile(
+    r"\b(?:change|set|update|switch|correct|fix|make|is|should|must|needs|it'?s)\b", re.IGNORECASE
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AmendRequest:
     """An entity to change and the new value's text; `entity` None: found by the value's type."""
@@ -97,7 +103,7 @@ class Amender:
 
     def read(self, text: str) -> AmendRequest | None:
         text = text.strip()
-        if not self.nodes or len(text) > LONGEST:
+        if not self.nodes or len(text) > LONGEST or _HINT.search(text) is None:
             return None
         for pattern in (_CHANGE, _IS):
             m = pattern.fullmatch(text)

@@ -20,7 +20,7 @@ import msgspec
 
 from runtime.auth.authorizer import PAGE_TEXT, Outcome
 from runtime.dialogs.compiler import CompiledDialog
-from runtime.dialogs.model import EntityNode
+from runtime.dialogs.model import INTERRUPTIONS, EntityNode
 from runtime.engine.amend import Amender
 from runtime.engine.executor import YES_NO, DialogStopped, Executor
 from runtime.engine.extraction import Extractor
@@ -60,6 +60,9 @@ class WaitingReading:
     wanted: str | None = None  # the dialog it interrupts for
     small_talk: str | None = None  # small talk said as such, answered before the question
     parsed: Parsed | None = None  # the message read as the waiting node's type, if it was
+
+
+_ANSWER = {mode: WaitingReading(mode) for mode in INTERRUPTIONS}  # "an answer", built once
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +325,7 @@ class Engine:
         entity = cn.node if isinstance(cn.node, EntityNode) else None
         mode = self.interruptions.mode(dialog.dialog, entity)
         if mode == NEVER:
-            return WaitingReading(mode)
+            return _ANSWER[mode]
         wanted = self._started_by_command(text)
         if wanted is not None or entity is None:  # a menu button, or a parked dialog
             if wanted is None:
@@ -330,7 +333,7 @@ class Engine:
             return WaitingReading(mode, wanted)
         if entity.entity_type == "string":
             if not self.interruptions.may_interrupt_string(text):
-                return WaitingReading(mode)
+                return _ANSWER[mode]
             wanted, _ = self._other_dialog(state.dialog, text, strict=True)
             return WaitingReading(mode, wanted)
         parsed = self.executor.read_answer(cn, text)

@@ -26,6 +26,7 @@ log = logging.getLogger("parley.engine")
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 YES_NO = (("Yes", "yes"), ("No", "no"))
+NOTHING_HELD: tuple[str, ...] = ()
 STEP_BUDGET = 200
 PROGRESS_AFTER = 1.0
 
@@ -373,7 +374,7 @@ class Executor:
             "session": {"id": state.session},
             "globals": self.globals,
             "auth": self.authorizer.facts(turn) if self.authorizer else {},
-            "held": [h.dialog for h in state.held],
+            "held": [h.dialog for h in state.held] if state.held else NOTHING_HELD,
         }
         if response is not None:
             ctx["response"] = response

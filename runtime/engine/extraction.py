@@ -108,7 +108,7 @@ class Extractor:
     def extract(self, text: str, settings: EntitySettings) -> dict[str, Any]:
         if self.empty or not text:
             return {}
-        words = _words(text)
+        words = _words(text) if self.keywords else ()
         taken: list[tuple[int, int]] = []
         found: dict[str, Any] = {}
         for wanted in self.typed:
