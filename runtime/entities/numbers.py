@@ -97,7 +97,12 @@ def _compact_words(babel_name: str) -> dict[str, int]:
 
 
 def _compact_patterns(data: object) -> list[tuple[str, str]]:
-    """(magnitude, pattern) pairs from Babel's nested compact formats (by width and plural)."""
+    """(magnitude, pattern) pairs from Babel's nested compact formats (by width and plural).
+
+    Newer Babel data holds some widths as (alias, overrides) pairs: the overrides are read,
+    and the alias, which points at another width, is read there."""
+    if isinstance(data, tuple | list):
+        return [pair for item in data for pair in _compact_patterns(item)]
     if not isinstance(data, Mapping):
         return []
     pairs = []
