@@ -4,7 +4,9 @@ The executor asks `headers()` before a call. With a token it gets the Authorizat
 Without one, per_user: an auth_link goes to the user and the conversation parks at the node;
 pre_authorized: the dialog stops, telling the user the bot is not connected and the log which
 profile needs `parley integrations authorize`. A 401 triggers one refresh per (profile,
-subject) at a time, even across many concurrent turns; a refused refresh drops the token.
+subject) at a time, even across many concurrent turns; a refused refresh drops the token, a
+refresh that failed without a refusal (5xx, timeout, dropped connection) keeps it and fails
+only the call, which goes to `on_error` or tells the user to try again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from runtime.engine.executor import DialogStopped
 from runtime.engine.messages import Outbound
 from runtime.engine.state import Status
 from runtime.engine.turn import Turn
+from runtime.errors import ServiceError
 from runtime.store.base import Store
 
 log = logging.getLogger("parley.auth")
@@ -125,6 +128,9 @@ class OAuthAuthorizer:
                 try:
                     token = await self.oauth.refresh(profile, record.refresh_token)
                 except OAuthFailure as exc:
+                    if exc.transient:  # the grant may be good: keep it, fail this call only
+                        log.warning("refresh of %r failed, token kept: %s", profile.name, exc)
+                        raise ServiceError(f"the token could not be refreshed: {exc}") from exc
                     log.warning("refresh for profile %r refused: %s", profile.name, exc.code)
                 else:
                     await self.tokens.put(profile.name, subject, _record(profile, token, record))

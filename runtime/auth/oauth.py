@@ -26,8 +26,13 @@ with warnings.catch_warnings():
 
 
 class OAuthFailure(AuthError):
-    def __init__(self, code: str, message: str) -> None:
+    """A token call that did not give a token. `transient`: the endpoint could not say (5xx,
+    429, a timeout, a dropped connection, an answer that is no token response), so the grant
+    may well still be good; otherwise it refused (`invalid_grant`, 400/401...)."""
+
+    def __init__(self, code: str, message: str, *, transient: bool = False) -> None:
         self.code = code
+        self.transient = transient
         super().__init__(message)
 
 
@@ -100,10 +105,20 @@ class OAuthClient:
             raise OAuthFailure(
                 "unreachable",
                 f"{profile.provider}'s token endpoint could not be reached ({type(exc).__name__})",
+                transient=True,
             ) from exc
-        except (httpx.HTTPStatusError, ValueError) as exc:
+        except httpx.HTTPStatusError as exc:
+            status = exc.response.status_code
             raise OAuthFailure(
-                "bad_response", f"{profile.provider}'s token endpoint answered badly: {exc}"
+                f"http_{status}",
+                f"{profile.provider}'s token endpoint answered {status}",
+                transient=status >= 500 or status == 429,
+            ) from exc
+        except ValueError as exc:  # no JSON: a proxy's error page, say; nothing was refused
+            raise OAuthFailure(
+                "bad_response",
+                f"{profile.provider}'s token endpoint answered badly: {exc}",
+                transient=True,
             ) from exc
         return dict(token)
 

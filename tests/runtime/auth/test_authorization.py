@@ -345,3 +345,65 @@ async def test_a_callback_lands_after_a_restart_of_the_bot(world):
     result = await w.bot.engine.authorization_callback(state=params["state"], code=params["code"])
     assert result.outcome == "connected"
     assert LEAD_CREATED.fullmatch(result.messages[0].text)
+
+
+TOKEN_PATH = "/services/oauth2/token"
+TRY_AGAIN = "Sorry, the service I need is unavailable right now. Please try again later."
+
+
+async def connected(w):
+    out = await parked(w)
+    params = await w.follow(out[0].url)
+    await w.bot.engine.authorization_callback(state=params["state"], code=params["code"])
+
+
+async def test_a_503_from_the_token_endpoint_keeps_the_user_s_token(world):
+    w = await world()
+    await connected(w)
+    tokens = w.bot.engine.executor.authorizer.tokens
+    kept = await tokens.get("crm", "alice")
+    await w.controls("POST", "/tokens/expire", {})
+    await w.controls("POST", "/faults", {"method": "POST", "path": TOKEN_PATH, "status": 503})
+    await w.bot.engine.handle(ALICE, "make a lead")
+    assert texts(await w.bot.engine.handle(ALICE, "Smith")) == [TRY_AGAIN]  # no new link
+    assert (await tokens.get("crm", "alice")).refresh_token == kept.refresh_token
+    # the endpoint is back: the same grant refreshes and the lead is created, with no link
+    await w.bot.engine.handle(ALICE, "make a lead")
+    out = await w.bot.engine.handle(ALICE, "Smith")
+    assert len(out) == 1 and LEAD_CREATED.fullmatch(out[0].text)
+
+
+async def test_a_dropped_connection_to_the_token_endpoint_keeps_the_token(world):
+    w = await world()
+    await connected(w)
+    await w.controls("POST", "/tokens/expire", {})
+    await w.controls("POST", "/faults", {"method": "POST", "path": TOKEN_PATH, "drop": True})
+    await w.bot.engine.handle(ALICE, "make a lead")
+    assert texts(await w.bot.engine.handle(ALICE, "Smith")) == [TRY_AGAIN]
+    assert await w.bot.engine.executor.authorizer.tokens.get("crm", "alice") is not None
+
+
+async def test_a_503_keeps_the_bot_s_own_token_in_pre_authorized_mode(world):
+    w = await world(mode="pre_authorized")
+    await bot_token(w)
+    await w.controls("POST", "/tokens/expire", {})
+    await w.controls("POST", "/faults", {"method": "POST", "path": TOKEN_PATH, "status": 503})
+    await w.bot.engine.handle(ALICE, "make a lead")
+    assert texts(await w.bot.engine.handle(ALICE, "Smith")) == [TRY_AGAIN]
+    # every user goes on without an administrator: the bot's token was kept
+    await w.bot.engine.handle(BOB, "make a lead")
+    out = await w.bot.engine.handle(BOB, "Smith")
+    assert len(out) == 1 and LEAD_CREATED.fullmatch(out[0].text)
+
+
+async def test_a_refusal_from_the_token_endpoint_still_drops_the_token(world):
+    w = await world()
+    await connected(w)
+    await w.controls("POST", "/tokens/expire", {})
+    refusal = {"error": "invalid_grant", "error_description": "expired access/refresh token"}
+    fault = {"method": "POST", "path": TOKEN_PATH, "status": 400, "body": refusal}
+    await w.controls("POST", "/faults", fault)
+    await w.bot.engine.handle(ALICE, "make a lead")
+    out = await w.bot.engine.handle(ALICE, "Smith")
+    assert [m.type for m in out] == ["auth_link"]
+    assert await w.bot.engine.executor.authorizer.tokens.get("crm", "alice") is None
