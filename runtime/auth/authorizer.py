@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -105,6 +106,10 @@ class OAuthAuthorizer:
             record = await self.tokens.get(name, profile.subject(turn.user.id))
             if record is not None:
                 turn.auth_facts[name] = record.facts
+
+    async def link_usable(self, parked: Mapping[str, Any]) -> bool:
+        state = parse_qs(urlsplit(str(parked.get("link", ""))).query).get("state", [""])[0]
+        return await self.states.waiting(state)
 
     async def headers(self, turn: Turn, profile_name: str, node_id: str) -> dict[str, str] | None:
         profile = self._profile(turn, profile_name)

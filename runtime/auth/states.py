@@ -67,6 +67,10 @@ class StateBook:
         await self.store.put(STATES, pending.state, sealed, ttl=self.ttl + KEEP_AFTER_EXPIRY)
         return pending
 
+    async def waiting(self, state: str) -> bool:
+        """The state was issued and not yet redeemed: a link carrying it can still complete."""
+        return bool(state) and len(state) <= 200 and await self.store.get(STATES, state) is not None
+
     async def redeem(self, state: str) -> tuple[Redeem, PendingAuth | None]:
         if not state or len(state) > 200:
             return Redeem.UNKNOWN, None

@@ -505,9 +505,15 @@ class Engine:
     async def _remind_parked(self, turn: Turn) -> None:
         parked = turn.state.parked or {}
         link = parked.get("link")
-        if not link or parked.get("until", 0) <= time.time():
-            # The link has expired: run the service node again, which finds a token that
-            # arrived meanwhile or sends a fresh link.
+        authorizer = self.executor.authorizer
+        if (
+            not link
+            or parked.get("until", 0) <= time.time()
+            or (authorizer is not None and not await authorizer.link_usable(parked))
+        ):
+            # The link has expired, or was used by a callback that did not resume (the server
+            # died): run the service node again, which finds a token that arrived meanwhile or
+            # sends a fresh link. A link that can no longer work is never sent again.
             turn.state.status, turn.state.parked = Status.ACTIVE, None
             await self.executor.advance(turn)
             return

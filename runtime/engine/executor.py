@@ -55,6 +55,10 @@ class Authorizer(Protocol):
     def facts(self, turn: Turn) -> Mapping[str, Any]:
         """Non-secret facts of the connected accounts, exposed to templates as `auth`."""
 
+    async def link_usable(self, parked: Mapping[str, Any]) -> bool:
+        """The link a parked conversation was sent can still complete: its state was not
+        redeemed (a callback cut short after redeeming it leaves the link dead)."""
+
 
 class Executor:
     def __init__(

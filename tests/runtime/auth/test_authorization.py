@@ -407,3 +407,30 @@ async def test_a_refusal_from_the_token_endpoint_still_drops_the_token(world):
     out = await w.bot.engine.handle(ALICE, "Smith")
     assert [m.type for m in out] == ["auth_link"]
     assert await w.bot.engine.executor.authorizer.tokens.get("crm", "alice") is None
+
+
+async def test_a_callback_cut_after_the_exchange_resumes_on_the_next_message(world):
+    """The server died after the code exchange stored the token but before the conversation
+    resumed: the user's next message goes on, and is never answered with the used link."""
+    w = await world()
+    out = await parked(w)
+    params = await w.follow(out[0].url)
+    authorizer = w.bot.engine.executor.authorizer
+    verdict = await authorizer.redeem(state=params["state"], code=params["code"], error=None)
+    assert verdict.ok  # the exchange happened; authorization_callback never resumed
+    out = await w.bot.engine.handle(ALICE, "hello?")
+    assert len(out) == 1 and LEAD_CREATED.fullmatch(out[0].text)
+
+
+async def test_a_link_whose_state_was_used_is_never_sent_again(world):
+    """Cut between redeeming the state and the exchange: no token, a dead link. The next
+    message gets a fresh link that works."""
+    w = await world()
+    first = (await parked(w))[0]
+    params = await w.follow(first.url)
+    await w.bot.engine.executor.authorizer.states.redeem(params["state"])
+    out = await w.bot.engine.handle(ALICE, "hello?")
+    assert [m.type for m in out] == ["auth_link"] and out[0].url != first.url
+    params = await w.follow(out[0].url)
+    result = await w.bot.engine.authorization_callback(state=params["state"], code=params["code"])
+    assert LEAD_CREATED.fullmatch(result.messages[0].text)
