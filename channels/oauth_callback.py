@@ -15,6 +15,7 @@ from channels.base import Deliveries
 from channels.identity import COOKIE, UserTokens
 from channels.pages import Pages
 from channels.turns import UNAVAILABLE, Turns
+from channels.websocket import WebSocketChannel
 from runtime.engine.messages import Outbound
 from runtime.engine.turn import Deliver, User
 from runtime.errors import ChannelError
@@ -58,6 +59,7 @@ class OAuthCallback:
                 code=code,
                 error=error,
                 presenter=presenter,
+                presenter_channel=WebSocketChannel.name,  # the chat cookie is the web chat's
                 deliver_to=self._deliver_to,
             )
         except ChannelError:

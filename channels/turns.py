@@ -47,13 +47,19 @@ class Turns:
         code: str | None,
         error: str | None,
         presenter: str | None,
+        presenter_channel: str | None = None,
         deliver_to: Callable[[User], Deliver] | None = None,
     ) -> CallbackResult:
         """`engine.authorization_callback`, counted by outcome."""
         self._enter()
         try:
             result = await self.engine.authorization_callback(
-                state=state, code=code, error=error, presenter=presenter, deliver_to=deliver_to
+                state=state,
+                code=code,
+                error=error,
+                presenter=presenter,
+                presenter_channel=presenter_channel,
+                deliver_to=deliver_to,
             )
         finally:
             self._leave()

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 
@@ -144,6 +145,7 @@ class Engine:
         code: str | None = None,
         error: str | None = None,
         presenter: str | None = None,
+        presenter_channel: str | None = None,
         deliver_to: Callable[[User], Deliver] | None = None,
     ) -> CallbackResult:
         """An identity provider redirected back: validate, exchange, store, and resume.
@@ -159,6 +161,10 @@ class Engine:
         verdict = await authorizer.redeem(state=state, code=code, error=error, presenter=presenter)
         page = PAGE_TEXT[verdict.outcome]
         pending = verdict.pending
+        if verdict.outcome == Outcome.USED and presenter and presenter_channel:
+            reopened = await self._reopened(state, User(presenter, presenter_channel), deliver_to)
+            if reopened is not None:
+                return reopened
         if pending is None or verdict.outcome == Outcome.WRONG_USER:
             return CallbackResult(str(verdict.outcome), None, [], page)
         user = User(pending.user_id, pending.channel)
@@ -184,6 +190,27 @@ class Engine:
             elif held is not None:
                 await self._guarded(turn, self._authorized_while_held(turn, held, verdict), raw)
         return CallbackResult(str(verdict.outcome), user, turn.out, page)
+
+    async def _reopened(
+        self, state: str, user: User, deliver_to: Callable[[User], Deliver] | None
+    ) -> CallbackResult | None:
+        """A used link opened again by its own user (the browser's chat identity) while their
+        conversation still waits on it: the first callback was cut short. Run the service node
+        again: it finds the token that callback stored, or sends a fresh link to the chat."""
+        async with self.store.lock(_lock_key(user)):
+            raw, conv = await self._load(user)
+            link = str((conv.parked or {}).get("link", ""))
+            if conv.status != Status.PARKED or parse_qs(urlsplit(link).query).get("state") != [
+                state
+            ]:
+                return None
+            turn = Turn(user, conv, deliver=deliver_to(user) if deliver_to else None)
+            conv.status, conv.parked = Status.ACTIVE, None
+            await self._guarded(turn, self.executor.advance(turn), raw)
+        if turn.state.status == Status.PARKED:  # no token after all: a fresh link went out
+            page = PAGE_TEXT[Outcome.USED] + " A new link is waiting in the chat."
+            return CallbackResult(str(Outcome.USED), user, turn.out, page)
+        return CallbackResult(str(Outcome.CONNECTED), user, turn.out, PAGE_TEXT[Outcome.CONNECTED])
 
     async def _authorized_while_held(self, turn: Turn, held: Held, verdict: Any) -> None:
         """The callback of a dialog on hold: it runs on when it resumes, after the current one."""

@@ -191,3 +191,28 @@ async def test_an_async_webhook_users_resumed_conversation_is_posted_to_the_rela
     await until(lambda: len(relay.texts()) == 4, "the relay has the resumed conversation")
     assert relay.got[-1]["user_id"] == user
     assert relay.texts()[-1].endswith(" created for Navy.")
+
+
+async def test_reopening_a_link_whose_callback_was_cut_short_resumes_the_chat(
+    serve_bot, sandbox_org, chats
+):
+    """The server redeemed the state and stored the token, then died before resuming. The
+    user reopens the link in the same browser: the chat goes on instead of 'already used'."""
+    from urllib.parse import parse_qs, urlsplit
+
+    served = await serve_bot({"new_lead": LEAD_DIALOG}, crm_config(sandbox_org))
+    session = await new_session(served.url)
+    chat = await chats(served, session["token"])
+    link = await ask_for_a_lead(chat)
+    callback_url = await approve(sandbox_org, link["url"])
+    query = {k: v[0] for k, v in parse_qs(urlsplit(callback_url).query).items()}
+    authorizer = served.bot.engine.executor.authorizer
+    verdict = await authorizer.redeem(state=query["state"], code=query["code"], error=None)
+    assert verdict.ok  # the cut-short callback's work; the conversation is still parked
+    page = await open_callback(callback_url, session["token"])
+    assert page.status_code == 200 and "Connected. You can return to the chat." in page.text
+    resumed = await chat.receive()
+    assert resumed["text"].endswith(" created for Analytical Engines.")
+    # another browser (no chat cookie) still only hears that the link was used
+    other = await open_callback(callback_url)
+    assert other.status_code == 400 and "already used" in other.text
