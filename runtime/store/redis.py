@@ -24,6 +24,9 @@ from runtime.store import KeyLocks, check_namespace, check_value
 log = logging.getLogger(__name__)
 
 SCAN_BATCH = 500
+# Seconds a user's lock outlives an instance that died holding it: the wait before another
+# instance answers that user. Renewed every third of it while held, so a live holder keeps it.
+LOCK_TIMEOUT = 5.0
 
 
 class RedisStore:
@@ -34,7 +37,9 @@ class RedisStore:
     Within one process, waiters for a key queue first come, first served before reaching Redis.
     """
 
-    def __init__(self, url: str, *, prefix: str = "parley", lock_timeout: float = 30.0) -> None:
+    def __init__(
+        self, url: str, *, prefix: str = "parley", lock_timeout: float = LOCK_TIMEOUT
+    ) -> None:
         self.url = url
         self.prefix = prefix
         self.lock_timeout = lock_timeout
