@@ -168,6 +168,6 @@ async def test_salesforce_unreachable(crm: Crm) -> None:
     await crm.fault(method="POST", path="/services/data/*/sobjects/Lead/", drop=True)
     said = await crm.talk("create a lead", "Lovelace", "skip", "Acme", "skip", "skip", "skip")
     assert said == [
-        "I couldn't reach Salesforce, so the lead was not created. "
-        "Please try again in a few minutes."
+        "I got no answer from Salesforce, so I can't tell whether the lead was created. "
+        "Please check in Salesforce before you try again."
     ]
