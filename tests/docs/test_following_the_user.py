@@ -10,30 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from tests.docs.pages import ROOT, text_blocks, write_page_bot
 from tests.runtime.cli.test_cli import parley
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "following-the-user.md"
-FILE_BLOCK = re.compile(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", re.DOTALL)
-TEXT_BLOCK = re.compile(r"```text\n(.*?)```", re.DOTALL)
 YAML_BLOCK = re.compile(r"```yaml\n(.*?)```", re.DOTALL)
 DIALOG = "dialogs/book_table.yaml"
 
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("restaurant_bot")
-    files = FILE_BLOCK.findall(PAGE.read_text())
-    assert {name for name, _ in files} == {
+    files = {
         "config.yaml",
         "dialogs/book_table.yaml",
         "dialogs/opening_hours.yaml",
         "tests/booking.transcript.yaml",
     }
-    for name, text in files:
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text)
-    return folder
+    return write_page_bot(PAGE, tmp_path_factory.mktemp("restaurant_bot"), files)
 
 
 def copy_of(bot: Path, where: Path, name: str, old: str, new: str) -> Path:
@@ -47,7 +40,7 @@ def copy_of(bot: Path, where: Path, name: str, old: str, new: str) -> Path:
 
 
 def text_block(containing: str) -> str:
-    (block,) = [b for b in TEXT_BLOCK.findall(PAGE.read_text()) if containing in b]
+    (block,) = [b for b in text_blocks(PAGE) if containing in b]
     return block
 
 

@@ -8,31 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.docs.pages import ROOT, text_blocks, write_page_bot
 from tests.runtime.cli.test_cli import parley
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "understanding-users.md"
-FILE_BLOCK = re.compile(r"<!-- file: (\S+) -->\n```\w+\n(.*?)```", re.DOTALL)
-TEXT_BLOCK = re.compile(r"```text\n(.*?)```", re.DOTALL)
 
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("lunch_bot")
-    files = FILE_BLOCK.findall(PAGE.read_text())
-    assert {name for name, _ in files} == {
-        "dialogs/order_lunch.yaml",
-        "config.yaml",
-        "tests/lunch_phrasings.transcript.yaml",
-    }
-    for name, text in files:
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text)
-    return folder
-
-
-def text_blocks() -> list[str]:
-    return TEXT_BLOCK.findall(PAGE.read_text())
+    files = {"dialogs/order_lunch.yaml", "config.yaml", "tests/lunch_phrasings.transcript.yaml"}
+    return write_page_bot(PAGE, tmp_path_factory.mktemp("lunch_bot"), files)
 
 
 def test_the_page_bot_validates(bot):
@@ -48,7 +33,7 @@ def test_the_page_transcript_passes(bot):
 
 
 def test_the_explain_example_is_what_chat_prints(bot):
-    (example,) = [b for b in text_blocks() if "parley chat --explain" in b]
+    (example,) = [b for b in text_blocks(PAGE) if "parley chat --explain" in b]
     said = re.search(r"you> (.*)\n", example).group(1)
     shown = re.search(r"  \[intent\] (\S+) [\d.]+ \(like \"(.*?)\"\).* -> (.*)\n", example)
     done = parley("chat", "--explain", cwd=bot, stdin=said + "\n")
@@ -61,7 +46,7 @@ def test_the_explain_example_is_what_chat_prints(bot):
 
 
 def test_the_synonym_error_example_is_what_validate_prints(bot, tmp_path):
-    (example,) = [b for b in text_blocks() if "synonym 'sub'" in b]
+    (example,) = [b for b in text_blocks(PAGE) if "synonym 'sub'" in b]
     dialog = (bot / "dialogs" / "order_lunch.yaml").read_text()
     clash = dialog.replace(
         "  sandwich: [sarnie, sub]\n", "  sandwich: [sarnie, sub]\n  subscription: [sub]\n"
