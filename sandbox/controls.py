@@ -9,13 +9,29 @@ with controls on (otherwise those paths are plain 404s).
     POST   /_sandbox/refresh-tokens/revoke {"token": REFRESH_TOKEN} or {} for all
     GET|POST|DELETE /_sandbox/faults      inject a fault into the next N matching requests:
            {"method": "GET", "path": "/services/data/*/query*", "count": 1,
-            "status": 503, "body": ..., "headers": {...}, "delay": 0.5, "drop": false}
+            "status": 503, "body": ..., "headers": {...}, "delay": 0.5, "drop": false,
+            "after_commit": false}
     GET|DELETE /_sandbox/requests         the request log: method, path, grant_type, status
     POST   /_sandbox/apps                 {"name", "callback_urls": [...], "scopes"?,
                                            "rotate_refresh_tokens"?} -> client id and secret
     POST   /_sandbox/users                {"username", "password", "first_name"?, "last_name"?,
                                            "email"?}
     POST   /_sandbox/records/{sobject}    {"records": [{...}, ...]} seeds records in bulk
+
+Fault keys: `path` (a glob, required), `method` ("*" by default), `count` (1), and at least one
+of `status` (answer it instead, with `body` and `headers`), `delay` (seconds to hold the request)
+and `drop` (close the connection without an answer; wins over `status`). By default the fault
+acts before the real handler runs, so the request never takes effect: a client that gives up
+during a `delay` leaves nothing behind. With `"after_commit": true` the real handler runs first,
+so its effect (a record created, updated, deleted, a token issued) is stored, and only then is
+its answer held (`delay`), lost (`drop`) or replaced (`status`: "committed, then answered 500").
+This is "the POST happened but its answer never arrived": e.g.
+
+    {"method": "POST", "path": "*/sobjects/Lead", "after_commit": true, "delay": 5}
+
+Log entries: `status` is the answer's, None when the client got none; a dropped request has
+"dropped": true; "client_gone": true when the client closed the connection during a delay; an
+after_commit fault adds "after_commit": true and "committed_status", the real handler's status.
 
 The request log keeps no query strings, bodies or headers, so no secret reaches it.
 """
@@ -26,7 +42,7 @@ import asyncio
 import fnmatch
 import json
 from collections import deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from aiohttp import web
@@ -69,11 +85,15 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     drop: bool = False
+    after_commit: bool = False
 
     def matches(self, request: web.Request) -> bool:
         return (self.method == "*" or self.method.upper() == request.method) and (
             fnmatch.fnmatchcase(request.path, self.path)
         )
+
+
+_FAULT_KEYS = frozenset(f.name for f in fields(Fault))
 
 
 @dataclass
@@ -93,10 +113,18 @@ class Controls:
         return None
 
 
+# What a fault did to a request, for its log entry: these keys join or replace the entry's.
+FAULT_NOTES: web.RequestKey[dict[str, Any]] = web.RequestKey("fault_notes", dict)
+
+
 def _entry(request: web.Request, status: int | None, grant_type: str | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"method": request.method, "path": request.path, "status": status}
     if grant_type is not None:
         entry["grant_type"] = grant_type
+    if request.get(DROPPED):
+        entry["status"] = None
+        entry["dropped"] = True
+    entry.update(request.get(FAULT_NOTES, {}))
     return entry
 
 
@@ -117,10 +145,13 @@ async def log_requests(request: web.Request, handler: Handler) -> web.StreamResp
     except web.HTTPException as exc:
         log.append(_entry(request, exc.status, grant_type))
         raise
-    if request.get(DROPPED):
-        log.append({**_entry(request, None, grant_type), "dropped": True})
-    else:
-        log.append(_entry(request, response.status, grant_type))
+    except asyncio.CancelledError:
+        # With handler_cancellation on, a client that leaves cancels its handler. During an
+        # after_commit delay the effect is already stored, so the request is logged all the same.
+        if request.get(FAULT_NOTES, {}).get("after_commit"):
+            log.append({**_entry(request, None, grant_type), "client_gone": True})
+        raise
+    log.append(_entry(request, response.status, grant_type))
     return response
 
 
@@ -137,6 +168,21 @@ def _fault_response(request: web.Request, fault: Fault) -> web.Response:
     return json_response(request, body if body is not None else {}, status, fault.headers)
 
 
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
+def _drop(request: web.Request) -> web.Response:
+    """Abort the connection before a byte is written: the client sees it close with no answer,
+    and aiohttp quietly discards the response returned here (as it does for any answer to a
+    client that has gone)."""
+    if request.transport is not None:
+        request.transport.abort()
+    request[DROPPED] = True
+    return web.Response(status=499)
+
+
 @web.middleware
 async def inject_faults(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith(PREFIX):
@@ -144,18 +190,53 @@ async def inject_faults(request: web.Request, handler: Handler) -> web.StreamRes
     fault = request.app[CONTROLS].take_fault(request)
     if fault is None:
         return await handler(request)
+    if fault.after_commit:
+        return await _after_commit(request, handler, fault)
     if fault.delay:
         await asyncio.sleep(fault.delay)
+        if _client_gone(request):
+            # The client gave up during the delay: the handler never runs, so the request
+            # never takes effect (whatever its method, and with no error from a body read on a
+            # closed connection).
+            request[FAULT_NOTES] = {"status": None, "client_gone": True}
+            return web.Response(status=499)
     if fault.drop:
-        # Aborted before a byte is written: the client sees the connection close with no
-        # answer, and aiohttp quietly discards the response below.
-        if request.transport is not None:
-            request.transport.abort()
-        request[DROPPED] = True
-        return web.Response(status=499)
+        return _drop(request)
     if fault.status is not None:
         return _fault_response(request, fault)
     return await handler(request)
+
+
+async def _after_commit(request: web.Request, handler: Handler, fault: Fault) -> web.StreamResponse:
+    """Run the real handler, so its effect is stored, then hold, lose or replace its answer.
+
+    A handler that refuses (an error answer, so nothing committed) has that error answer
+    held, lost or replaced the same way. If the client leaves during the delay, the answer goes
+    nowhere (aiohttp ignores the write), or, with handler_cancellation on, the sleep is
+    cancelled: either way the effect is already stored and the request is logged.
+    """
+    response: web.StreamResponse | None = None
+    refused: Exception | None = None
+    try:
+        response = await handler(request)
+        committed = response.status
+    except (web.HTTPException, SandboxError) as error:
+        refused = error
+        committed = getattr(error, "status", 400)
+    notes: dict[str, Any] = {"after_commit": True, "committed_status": committed}
+    request[FAULT_NOTES] = notes
+    if fault.delay:
+        await asyncio.sleep(fault.delay)
+        if _client_gone(request):
+            notes.update(status=None, client_gone=True)
+    if fault.drop:
+        return _drop(request)
+    if fault.status is not None:
+        return _fault_response(request, fault)
+    if refused is not None:
+        raise refused
+    assert response is not None
+    return response
 
 
 # handlers ------------------------------------------------------------------------------------
@@ -277,8 +358,7 @@ async def faults(request: web.Request) -> web.Response:
         controls.faults.clear()
     elif request.method == "POST":
         data = await _json(request)
-        allowed = {"path", "method", "count", "status", "body", "headers", "delay", "drop"}
-        unknown = set(data) - allowed
+        unknown = set(data) - _FAULT_KEYS
         if unknown:
             raise ControlError(f"unknown fault key: {', '.join(sorted(unknown))}")
         path = _typed(data, "path", str, None)
@@ -293,9 +373,14 @@ async def faults(request: web.Request) -> web.Response:
             headers={str(k): str(v) for k, v in _typed(data, "headers", dict, {}).items()},
             delay=float(_typed(data, "delay", (int, float), 0.0)),
             drop=_typed(data, "drop", bool, False),
+            after_commit=_typed(data, "after_commit", bool, False),
         )
         if fault.status is None and not fault.delay and not fault.drop:
+            if fault.after_commit:
+                raise ControlError("after_commit: needs a status, a delay or drop to apply")
             raise ControlError("a fault needs a status, a delay or drop")
+        if fault.delay < 0:
+            raise ControlError("delay: must not be negative")
         if fault.count < 1:
             raise ControlError("count: must be at least 1")
         controls.faults.append(fault)
