@@ -6,6 +6,7 @@
     ├── TemplateError        a template or expression failed at run time (names dialog, node, name)
     ├── ServiceError         an outbound HTTP call failed at the transport level
     ├── StoreError           the conversation store failed
+    │   └── LockLost         a write under a store lock that had expired was refused
     ├── AuthError            an OAuth step failed
     └── ChannelError         a wire message could not be understood
 
@@ -53,11 +54,32 @@ class TemplateError(ParleyError):
 
 
 class ServiceError(ParleyError):
-    """A service call failed before any HTTP response arrived (timeout, refused, bad TLS)."""
+    """A service call failed before any HTTP response arrived (timeout, refused, bad TLS).
+
+    `maybe_sent`: the request may have reached the service (a read timeout, a dropped
+    connection), so its effect may have happened; False when it certainly never left (the
+    connection was refused or never made).
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
 
 
 class StoreError(ParleyError):
     pass
+
+
+class LockLost(StoreError):
+    """A write made while holding `store.lock(key)` after that lock had expired (its holder was
+    paused past the lock's timeout, so another may hold it now) was refused, not made."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(
+            f"the lock for {key!r} was lost (held past its timeout by a paused process?); "
+            "this write was refused so as not to overwrite the new holder's state"
+        )
 
 
 class AuthError(ParleyError):

@@ -2,6 +2,12 @@
 
 Keys: ``parley:{ns}:{key}`` for values (expiring with PX), ``parley.queue:{ns}:{key}`` for
 queues (lists) and ``parley.lock:{key}`` for locks; the prefix is configurable.
+
+Fencing: a holder paused (GC, SIGSTOP, partition) past the lock's timeout loses the lock, and
+another instance may take the user over meanwhile. So `put`, `take` and `delete` made while the
+task holds locks of this store go through one Lua script that writes only if every held lock
+still holds this holder's token, and raise `LockLost` otherwise: a stale holder cannot overwrite
+what the new one wrote. Queue appends and drains (message delivery) are not fenced.
 """
 
 from __future__ import annotations
@@ -12,13 +18,17 @@ import logging
 import math
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
 from redis.asyncio.lock import Lock
+from redis.commands.core import AsyncScript
 from redis.exceptions import LockError, RedisError
 
-from runtime.errors import StoreError
+from runtime.errors import LockLost, StoreError
 from runtime.store import KeyLocks, check_namespace, check_value
 
 log = logging.getLogger(__name__)
@@ -28,6 +38,47 @@ SCAN_BATCH = 500
 # instance answers that user. Renewed every third of it while held, so a live holder keeps it.
 LOCK_TIMEOUT = 5.0
 
+# A write under locks. KEYS: the n held locks, then the record. ARGV: n, the n tokens, the
+# operation, its arguments. Returns {0, i} when lock i is no longer ours (nothing is written:
+# it expired, and may be someone else's now), else {1, the operation's result}.
+FENCED_WRITE = """
+local n = tonumber(ARGV[1])
+for i = 1, n do
+  if redis.call('GET', KEYS[i]) ~= ARGV[i + 1] then
+    return {0, i}
+  end
+end
+local key, op = KEYS[n + 1], ARGV[n + 2]
+if op == 'set' and ARGV[n + 4] then
+  redis.call('SET', key, ARGV[n + 3], 'PX', ARGV[n + 4])
+elseif op == 'set' then
+  redis.call('SET', key, ARGV[n + 3])
+elseif op == 'del' then
+  redis.call('DEL', key)
+elseif op == 'getdel' then
+  return {1, redis.call('GETDEL', key)}
+else
+  return redis.error_reply('unknown fenced operation ' .. op)
+end
+return {1, false}
+"""
+
+
+@dataclass(eq=False, slots=True)
+class _Held:
+    """A lock this task holds: its Redis key and the token that proves it is still ours."""
+
+    store: RedisStore
+    key: str
+    name: str
+    token: bytes
+    released: bool = False
+
+
+# The locks held by the current task (inherited by tasks it starts, which is why a released
+# lock is marked so: a task outliving the lock writes unfenced, as it would have before).
+_HELD: ContextVar[tuple[_Held, ...]] = ContextVar("parley_redis_held_locks", default=())
+
 
 class RedisStore:
     """The Store protocol on Redis (6.2 or later, for GETDEL).
@@ -35,6 +86,8 @@ class RedisStore:
     `lock` is a Redis lock, so two instances process one user's messages one at a time; it
     expires after `lock_timeout` seconds if its holder dies, and is renewed while held.
     Within one process, waiters for a key queue first come, first served before reaching Redis.
+    `put`, `take` and `delete` inside `lock` are fenced: refused with `LockLost` once a held lock
+    has expired (one round trip still, a script instead of the command).
     """
 
     def __init__(
@@ -45,6 +98,7 @@ class RedisStore:
         self.lock_timeout = lock_timeout
         self._redis: aioredis.Redis | None = None
         self._locks = KeyLocks()
+        self._fenced_write: AsyncScript | None = None
 
     async def open(self) -> None:
         if self._redis is not None:
@@ -56,10 +110,13 @@ class RedisStore:
             raise StoreError(f"bad Redis URL {where}: {exc}") from exc
         try:
             await client.ping()
+            fenced_write = client.register_script(FENCED_WRITE)
+            await client.script_load(FENCED_WRITE)  # so that the first fenced write is one trip
         except RedisError as exc:
             await client.aclose()
             raise StoreError(f"cannot reach Redis at {where}: {exc}") from exc
         self._redis = client
+        self._fenced_write = fenced_write
 
     async def close(self) -> None:
         if self._redis is not None:
@@ -73,21 +130,30 @@ class RedisStore:
     async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
         check_value(value)
         name = self._value_key(ns, key)
+        if ttl is not None and ttl <= 0:
+            await self.delete(ns, key)
+            return
+        px = None if ttl is None else max(1, math.ceil(ttl * 1000))
+        if held := self._held():
+            await self._fenced(held, name, "set", value, *([] if px is None else [px]))
+            return
         with self._errors():
-            if ttl is None:
-                await self._client.set(name, value)
-            elif ttl <= 0:
-                await self._client.delete(name)
-            else:
-                await self._client.set(name, value, px=max(1, math.ceil(ttl * 1000)))
+            await self._client.set(name, value, px=px)
 
     async def take(self, ns: str, key: str) -> bytes | None:
+        name = self._value_key(ns, key)
+        if held := self._held():
+            return await self._fenced(held, name, "getdel")
         with self._errors():
-            return await self._client.getdel(self._value_key(ns, key))
+            return await self._client.getdel(name)
 
     async def delete(self, ns: str, key: str) -> None:
+        name = self._value_key(ns, key)
+        if held := self._held():
+            await self._fenced(held, name, "del")
+            return
         with self._errors():
-            await self._client.delete(self._value_key(ns, key))
+            await self._client.delete(name)
 
     async def push(self, ns: str, key: str, value: bytes) -> None:
         check_value(value)
@@ -146,13 +212,34 @@ class RedisStore:
             )
             with self._errors():
                 await lock.acquire()
+            held = _Held(self, key, lock.name, lock.local.token)
+            _HELD.set((*_HELD.get(), held))
             renewer = asyncio.create_task(self._renew(lock, key))
             try:
                 yield
             finally:
+                held.released = True
+                _HELD.set(tuple(h for h in _HELD.get() if h is not held))
                 renewer.cancel()
                 await asyncio.wait([renewer])
                 await self._release(lock, key)
+
+    def _held(self) -> list[_Held]:
+        """This store's locks held by the current task, outermost first."""
+        return [h for h in _HELD.get() if h.store is self and not h.released]
+
+    async def _fenced(self, held: list[_Held], name: str, op: str, *args: Any) -> Any:
+        """`op` on the record `name`, only if every lock in `held` is still ours: LockLost if
+        one is not (nothing written). One round trip, as the plain command."""
+        client = self._client
+        script = self._fenced_write or client.register_script(FENCED_WRITE)
+        keys = [h.name for h in held] + [name]
+        argv = [len(held), *(h.token for h in held), op, *args]
+        with self._errors():
+            done, result = await script(keys=keys, args=argv, client=client)
+        if not done:
+            raise LockLost(held[int(result) - 1].key)
+        return result
 
     async def _renew(self, lock: Lock, key: str) -> None:
         while True:
