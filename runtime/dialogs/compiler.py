@@ -19,6 +19,7 @@ from runtime.dialogs.model import (
     EntityNode,
     MessageNode,
     Node,
+    Request,
     ServiceNode,
 )
 from runtime.entities import EntitySpec
@@ -46,6 +47,13 @@ class CompiledRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledVerify:
+    request: CompiledRequest
+    found: Expr
+    response: JsonTemplate | None
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledNode:
     node: Node
     branches: tuple[tuple[Expr | None, str], ...]
@@ -63,6 +71,11 @@ class CompiledNode:
     # service nodes
     request: CompiledRequest | None = None
     progress: Text | None = None
+    guarded: bool = (
+        False  # written down as in flight before it is sent (its outcome may be unknown)
+    )
+    verify: CompiledVerify | None = None
+    idempotency: tuple[str, Text] | None = None  # header name, value
 
 
 class CompiledDialog:
@@ -157,10 +170,9 @@ def _compile_node(dialog: Dialog, node: Node, templates: Templates) -> CompiledN
             texts=tuple(text(t) for t in node.texts),
         )
     if isinstance(node, ServiceNode):
-        r = node.request
-        return CompiledNode(
-            **base,
-            request=CompiledRequest(
+
+        def request(r: Request) -> CompiledRequest:
+            return CompiledRequest(
                 method=r.method,
                 url=text(r.url),
                 headers=tuple((k, text(v)) for k, v in r.headers),
@@ -168,7 +180,22 @@ def _compile_node(dialog: Dialog, node: Node, templates: Templates) -> CompiledN
                 json=templates.json(r.json, **where) if r.has_json else None,
                 json_drop_nulls=r.json_drop_nulls,
                 timeout=r.timeout,
-            ),
+            )
+
+        verify = node.verify
+        key = node.idempotency_key
+        return CompiledNode(
+            **base,
+            request=request(node.request),
             progress=text(node.progress) if node.progress else None,
+            guarded=node.guarded,
+            verify=CompiledVerify(
+                request=request(verify.request),
+                found=expr(verify.found),
+                response=templates.json(verify.response, **where) if verify.has_response else None,
+            )
+            if verify
+            else None,
+            idempotency=(key.header, text(key.value)) if key else None,
         )
     raise TypeError(f"unknown node class {type(node).__name__}")

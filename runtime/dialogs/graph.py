@@ -38,6 +38,8 @@ def mermaid(dialog: Dialog) -> str:
                 edges.append((node.on_error, "transport error"))
             if node.on_auth_failure:
                 edges.append((node.on_auth_failure, "authorization failed"))
+            if node.on_unknown:
+                edges.append((node.on_unknown, "outcome unknown"))
         for target, label in edges:
             dest = "end_node" if target == END else target
             uses_end |= target == END

@@ -29,6 +29,7 @@ ENTITY_TYPES = (
 )
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+UNSAFE_METHODS = frozenset({"POST", "PATCH"})  # never re-sent blind: their outcome may be unknown
 
 # What a message that clearly asks for another dialog does while an entity node waits
 # (conversation.md, "Changing the subject"): bot-wide, per dialog, per node.
@@ -84,6 +85,29 @@ class Request:
     timeout: float = 10.0
 
 
+@dataclass(frozen=True, slots=True)
+class Verify:
+    """How to find out whether a call whose answer never arrived took effect.
+
+    `request` is sent like a service node's own; `found` (an expression over its `response`)
+    says whether the effect happened; `response` (optional, any YAML structure with templates)
+    maps the verify answer to the shape of the original answer for the node's `next`.
+    """
+
+    request: Request
+    found: str
+    response: Any = None
+    has_response: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    """A header the API honours to make a re-sent call safe: `value` is a template."""
+
+    value: str
+    header: str = "Idempotency-Key"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Node:
     id: str
@@ -131,6 +155,18 @@ class ServiceNode(Node):
     on_error: str | None = None
     on_auth_failure: str | None = None
     progress: str | None = None
+    verify: Verify | None = None
+    on_unknown: str | None = None  # where an unknown outcome goes; None: say so and end
+    idempotency_key: IdempotencyKey | None = None
+
+    @property
+    def guarded(self) -> bool:
+        """Its outcome may be unknown: an in-flight record is written before it is sent."""
+        return (
+            self.request.method in UNSAFE_METHODS
+            or self.verify is not None
+            or self.idempotency_key is not None
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,5 +196,5 @@ class Dialog:
         if isinstance(node, EntityNode) and node.on_failure:
             out.append(node.on_failure)
         if isinstance(node, ServiceNode):
-            out += [t for t in (node.on_error, node.on_auth_failure) if t]
+            out += [t for t in (node.on_error, node.on_auth_failure, node.on_unknown) if t]
         return out

@@ -1,12 +1,13 @@
 """Check a loaded dialog as a whole: its graph, its templates and what they refer to.
 
 Rules (see shared/spec/dialog-language.md):
-- every `to`, `on_failure`, `on_error`, `on_auth_failure` and `start` names a node of the dialog
-  or `end`; a default branch (no `when`) comes last;
+- every `to`, `on_failure`, `on_error`, `on_auth_failure`, `on_unknown` and `start` names a
+  node of the dialog or `end`; a default branch (no `when`) comes last;
 - every node is reachable from `start`, failure routes counting as edges;
 - a loop passes through an entity node (a loop of message and service nodes never waits);
 - every template and expression compiles, and reads only the names an expression can see:
-  `response` only in a service node's own `next` and `set`, `value` only in `validate`,
+  `response` only in a service node's own `next` and `set` (and its `verify`'s `found` and
+  `response`), `value` only in `validate`, `call` only in `verify` and `idempotency_key`,
   `nodes.ID` only for service nodes, `entities.NAME` only for entities of this dialog,
   `user` and `session` only with the attributes they have.
 
@@ -43,6 +44,7 @@ ROOTS = (
     "session",
     "globals",
     "held",
+    "call",
 )
 ATTRIBUTES = {"user": ("id", "channel"), "session": ("id",)}
 ENTITY_PREFIX = "entities."
@@ -58,6 +60,7 @@ class Source:
     json: bool = False
     response: bool = False  # may read `response`
     value: bool = False  # may read `value`
+    call: bool = False  # may read `call` (the call whose outcome is being checked)
 
 
 def profiles_used(dialog: Dialog) -> set[str]:
@@ -128,7 +131,11 @@ class _Validator:
             self._check_target(branch.to, line, f"`to` in node {node.id!r}")
         routes = {"on_failure": getattr(node, "on_failure", None)}
         if isinstance(node, ServiceNode):
-            routes |= {"on_error": node.on_error, "on_auth_failure": node.on_auth_failure}
+            routes |= {
+                "on_error": node.on_error,
+                "on_auth_failure": node.on_auth_failure,
+                "on_unknown": node.on_unknown,
+            }
         for key, target in routes.items():
             if target:
                 self._check_target(target, node.line_of(key), f"`{key}` in node {node.id!r}")
@@ -229,8 +236,14 @@ class _Validator:
             )
         if name == "value" and not source.value:
             return "reads `value`, which exists only inside `validate`"
+        if name == "call" and not source.call:
+            return (
+                "reads `call`, which exists only in a service node's `verify` and "
+                "`idempotency_key` (the call whose outcome is checked)"
+            )
         if name not in ROOTS:
-            hint = _did_you_mean(name, ROOTS) or f"; templates can read {', '.join(ROOTS)}"
+            roots = ROOTS if source.call else ROOTS[:-1]  # `call` is for verify alone
+            hint = _did_you_mean(name, roots) or f"; templates can read {', '.join(roots)}"
             return f"reads {name!r}, which is not defined{hint}"
         return None
 
@@ -293,16 +306,28 @@ def sources(node: Node) -> Iterator[Source]:
                 yield Source(f"messages.{index}", text, False)
         yield from _button_sources(node.buttons, node)
     elif isinstance(node, ServiceNode):
-        request = node.request
-        yield Source("request.url", request.url, False)
-        for key, pairs in (("headers", request.headers), ("query", request.query)):
-            for name, text in pairs:
-                yield Source(f"request.{key}.{name}", text, False)
-        if request.has_json:
-            for path, text in _json_strings(request.json, "request.json"):
-                yield Source(path, text, False, json=True)
+        yield from _request_sources(node.request, "request")
         if node.progress is not None:
             yield Source("progress", node.progress, False)
+        if node.verify is not None:
+            yield from _request_sources(node.verify.request, "verify", call=True)
+            yield Source("verify.found", node.verify.found, True, response=True, call=True)
+            if node.verify.has_response:
+                for path, text in _json_strings(node.verify.response, "verify.response"):
+                    yield Source(path, text, False, json=True, response=True, call=True)
+        if node.idempotency_key is not None:
+            path = "idempotency_key.value" if "idempotency_key.value" in node.lines else ""
+            yield Source(path or "idempotency_key", node.idempotency_key.value, False, call=True)
+
+
+def _request_sources(request: Any, prefix: str, *, call: bool = False) -> Iterator[Source]:
+    yield Source(f"{prefix}.url", request.url, False, call=call)
+    for key, pairs in (("headers", request.headers), ("query", request.query)):
+        for name, text in pairs:
+            yield Source(f"{prefix}.{key}.{name}", text, False, call=call)
+    if request.has_json:
+        for path, text in _json_strings(request.json, f"{prefix}.json"):
+            yield Source(path, text, False, json=True, call=call)
 
 
 def _button_sources(buttons: Iterable[Button], node: Node) -> Iterator[Source]:

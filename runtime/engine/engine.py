@@ -23,7 +23,7 @@ from runtime.auth.authorizer import PAGE_TEXT, Outcome
 from runtime.dialogs.compiler import CompiledDialog
 from runtime.dialogs.model import INTERRUPTIONS, EntityNode
 from runtime.engine.amend import Amender
-from runtime.engine.executor import YES_NO, DialogStopped, Executor
+from runtime.engine.executor import UNKNOWN_OUTCOME, YES_NO, DialogStopped, Executor
 from runtime.engine.extraction import Extractor
 from runtime.engine.interruptions import NEVER, Interruptions
 from runtime.engine.messages import Outbound, error, say
@@ -31,7 +31,7 @@ from runtime.engine.state import ConversationState, Held, Status, UnreadableStat
 from runtime.engine.text_input import MAX_CHARS, clean_text, normalise_command
 from runtime.engine.turn import Deliver, Turn, User
 from runtime.entities import EntitySpec, Parsed, parse
-from runtime.errors import ChannelError, TemplateError
+from runtime.errors import ChannelError, LockLost, TemplateError
 from runtime.intents import IntentMatcher
 from runtime.intents.small_talk import HELP, default_small_talk
 from runtime.store.base import Store
@@ -117,8 +117,11 @@ class Engine:
             return [_reply(error(exc.code, str(exc)), message_id)]
         async with self.store.lock(_lock_key(user)):
             raw, state = await self._load(user)
-            turn = Turn(user, state, reply_to=message_id, deliver=deliver)
-            await self._guarded(turn, self._on_message(turn, clean), raw)
+            turn = self._turn(user, state, reply_to=message_id, deliver=deliver)
+            if _cut_short(state):
+                await self._guarded(turn, self._recover_then(turn, clean), raw)
+            else:
+                await self._guarded(turn, self._on_message(turn, clean), raw)
             return turn.out
 
     async def start(
@@ -134,8 +137,14 @@ class Engine:
             raise KeyError(f"unknown dialog {dialog_id!r}")
         async with self.store.lock(_lock_key(user)):
             raw, state = await self._load(user)
-            turn = Turn(user, state, deliver=deliver)
-            await self._guarded(turn, self._begin(turn, dialog_id, entities=entities), raw)
+            turn = self._turn(user, state, deliver=deliver)
+
+            async def work() -> None:
+                if _cut_short(turn.state):
+                    await self._recover(turn)
+                await self._begin(turn, dialog_id, entities=entities)
+
+            await self._guarded(turn, work(), raw)
             return turn.out
 
     async def authorization_callback(
@@ -170,7 +179,7 @@ class Engine:
         user = User(pending.user_id, pending.channel)
         async with self.store.lock(_lock_key(user)):
             raw, conv = await self._load(user)
-            turn = Turn(user, conv, deliver=deliver_to(user) if deliver_to else None)
+            turn = self._turn(user, conv, deliver=deliver_to(user) if deliver_to else None)
             parked_here = (
                 conv.status == Status.PARKED
                 and conv.session == pending.session
@@ -204,7 +213,7 @@ class Engine:
                 state
             ]:
                 return None
-            turn = Turn(user, conv, deliver=deliver_to(user) if deliver_to else None)
+            turn = self._turn(user, conv, deliver=deliver_to(user) if deliver_to else None)
             conv.status, conv.parked = Status.ACTIVE, None
             await self._guarded(turn, self.executor.advance(turn), raw)
         if turn.state.status == Status.PARKED:  # no token after all: a fresh link went out
@@ -222,6 +231,41 @@ class Engine:
         turn.state.held.remove(held)
         text = self.executor.authorizer.failure_text(verdict)  # type: ignore[union-attr]
         await turn.emit(say(f'{text} I\'ve stopped "{title}", which was on hold.'))
+
+    def _turn(self, user: User, state: ConversationState, **kwargs: Any) -> Turn:
+        """A turn whose state can be saved mid-turn (the in-flight record of a call)."""
+        turn = Turn(user, state, **kwargs)
+
+        async def persist() -> None:
+            await self.save(turn.user, turn.state)
+
+        turn.persist = persist
+        return turn
+
+    # -- a call whose answer never arrived --------------------------------------------------------
+
+    async def _recover(self, turn: Turn) -> None:
+        """The last turn sent a call with a side effect and never saw its answer (the server
+        died, or the turn failed): its service node finds out what happened, and goes on."""
+        state = turn.state
+        if state.dialog not in self.dialogs or state.node not in self.dialogs[state.dialog].nodes:
+            log.warning("user %r: a call in flight belongs to a dialog that is gone", turn.user.id)
+            state.finish()
+            await turn.emit(say(UNKNOWN_OUTCOME))
+            return
+        log.info("user %r: a call of %r was in flight; finding out", turn.user.id, state.dialog)
+        await self.executor.advance(turn)
+
+    async def _recover_then(self, turn: Turn, text: str) -> None:
+        """Recover, then take the message only if it asks for something new: it was written
+        before the user saw what became of their request, so it is not an answer to what the
+        dialog asks next."""
+        await self._recover(turn)
+        state = turn.state
+        if state.status != Status.IDLE:
+            return
+        if text.startswith("/start") or self.intents.match(text).best is not None:
+            await self._on_message(turn, text)
 
     async def load(self, user: User) -> ConversationState:
         return (await self._load(user))[1]
@@ -241,21 +285,33 @@ class Engine:
     async def save(self, user: User, state: ConversationState) -> None:
         await self.store.put(CONVERSATIONS, user.id, encode(state), ttl=self.state_ttl)
 
+    async def _save_at_end(self, turn: Turn) -> None:
+        try:
+            await self.save(turn.user, turn.state)
+        except LockLost as exc:  # another instance took the user over: its state stands
+            log.warning("user %r: this turn's state was not saved: %s", turn.user.id, exc)
+
     # -- a turn ---------------------------------------------------------------------------------
 
     async def _guarded(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
         """Run `work`, resume held dialogs once no dialog is active, and save the state."""
-        await self._attempt(turn, work, checkpoint)
-        while turn.state.status == Status.IDLE and turn.state.held:
-            turn.state.resume()
-            await self._attempt(turn, self._resumed(turn), encode(turn.state))
-        await self.save(turn.user, turn.state)
+        try:
+            await self._attempt(turn, work, checkpoint)
+            while turn.state.status == Status.IDLE and turn.state.held:
+                turn.state.resume()
+                await self._attempt(turn, self._resumed(turn), encode(turn.state))
+        except LockLost as exc:  # paused past the lock's expiry: the new holder's state stands
+            log.warning("user %r: this turn stopped: %s", turn.user.id, exc)
+            return
+        await self._save_at_end(turn)
 
     async def _attempt(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
         """Run `work`; on failure tell the user and go back to `checkpoint` (the stored state
         the turn began from) unless a non-idempotent call already went out."""
         try:
             await work
+        except LockLost:
+            raise
         except DialogStopped as exc:
             log.error("%s", exc)
             turn.state.finish()
@@ -267,7 +323,17 @@ class Engine:
             else:
                 log.exception("a turn of user %r failed", turn.user.id)
                 detail = ""
-            if turn.side_effect:
+            if turn.state.inflight is not None:
+                # A call with a side effect may have gone out: keep the record, so that the
+                # next turn finds out what happened instead of forgetting or repeating it.
+                turn.state.status = Status.ACTIVE
+                await turn.emit(
+                    say(
+                        f"Sorry, something went wrong on my side{detail}. Write to me again "
+                        "and I'll find out whether your request went through."
+                    )
+                )
+            elif turn.side_effect:
                 turn.state.finish()
                 await turn.emit(say(f"Sorry, something went wrong on my side{detail}."))
             else:
@@ -590,6 +656,11 @@ class Engine:
             "vars": dict(state.vars),
             "held": [h.dialog for h in state.held],
         }
+
+
+def _cut_short(state: ConversationState) -> bool:
+    """A call with a side effect went out in a turn that never finished."""
+    return state.inflight is not None and state.status == Status.ACTIVE
 
 
 def _lock_key(user: User) -> str:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
+import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -20,7 +23,7 @@ from runtime.engine.service import IDEMPOTENT, ServiceClient, ServiceRequest, re
 from runtime.engine.state import Status
 from runtime.engine.turn import Turn
 from runtime.entities import EntitySettings, Parsed, is_skip, parse, recheck
-from runtime.errors import ParleyError, ServiceError
+from runtime.errors import ParleyError, ServiceError, TemplateError
 
 log = logging.getLogger("parley.engine")
 
@@ -29,6 +32,14 @@ YES_NO = (("Yes", "yes"), ("No", "no"))
 NOTHING_HELD: tuple[str, ...] = ()
 STEP_BUDGET = 200
 PROGRESS_AFTER = 1.0
+CLOCK_ALLOWANCE = 120  # seconds `call.since` is before `call.started`
+UNKNOWN_OUTCOME = (
+    "I sent that to the service but got no answer, so I can't tell whether it went through. "
+    "Please check there before you try again."
+)
+_NOT_FOUND = object()  # verify: the call did not take effect
+_FAILED = object()  # verify: could not tell
+_PARKED = object()  # verify: its authorization sent a link; the callback finds out
 
 
 class DialogStopped(ParleyError):
@@ -281,61 +292,239 @@ class Executor:
         self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: ServiceNode
     ) -> str | None:
         assert cn.request is not None
-        headers: dict[str, str] = {}
-        if node.auth:
-            if self.authorizer is None:
-                raise DialogStopped(
-                    f"dialog {dialog.id!r}: node {node.id!r} needs auth profile {node.auth!r} "
-                    "but no authorization is configured",
-                    "Sorry, I'm not connected to that service yet.",
-                )
-            auth_headers = await self.authorizer.headers(turn, node.auth, node.id)
-            if auth_headers is None:
-                return None  # parked: a link went out, the callback resumes here
-            headers.update(auth_headers)
-        ctx = self.context(turn)
-        r = cn.request
-        request = ServiceRequest(
-            method=r.method,
-            url=r.url.render(ctx),
-            headers={k: v.render(ctx) for k, v in r.headers} | headers,
-            query={k: v.render(ctx) for k, v in r.query},
-            json=r.json.render(ctx, drop_nulls=r.json_drop_nulls) if r.json else None,
-            has_json=r.json is not None,
-            timeout=r.timeout,
-        )
+        inflight = turn.state.inflight
+        if inflight is not None and inflight.get("node") == node.id:
+            return await self._unknown(turn, dialog, cn, node)  # a turn cut short sent it
+        headers = await self._auth_headers(turn, dialog, node)
+        if headers is None:
+            return None  # parked: a link went out, the callback resumes here
+        request = _build(cn.request, self.context(turn), headers)
+        if cn.guarded:
+            request = await self._write_inflight(turn, cn, node, request)
         try:
-            response = await self._send(turn, cn, request)
-            if response.status_code == 401 and node.auth and self.authorizer:
-                if await self.authorizer.on_unauthorized(turn, node.auth, node.id):
-                    retry_headers = await self.authorizer.headers(turn, node.auth, node.id)
-                    if retry_headers is None:
-                        return None
-                    request = _with_headers(request, retry_headers)
-                    response = await self._send(turn, cn, request)
-                else:
-                    return None  # token dropped; the authorizer parked or stopped the dialog
+            response = await self._send_authorized(turn, cn, node, request)
         except ServiceError as exc:
-            log.warning("dialog %r node %r: %s", dialog.id, node.id, exc)
-            if self.on_service_call is not None:
-                self.on_service_call(dialog.id, node.id, 0)
-            if node.on_error:
-                turn.state.results[node.id] = {"status": 0, "ok": False, "error": str(exc)}
-                return node.on_error
+            return await self._failed(turn, dialog, cn, node, exc)
+        if response is None:  # a 401 whose token was dropped: refused, so nothing happened
+            turn.state.inflight = None
+            return None
+        return self._answered(turn, dialog, cn, node, request.method, response)
+
+    async def _auth_headers(
+        self, turn: Turn, dialog: CompiledDialog, node: ServiceNode
+    ) -> dict[str, str] | None:
+        """The node's authorization headers ({} without `auth`); None after parking."""
+        if not node.auth:
+            return {}
+        if self.authorizer is None:
             raise DialogStopped(
-                f"dialog {dialog.id!r} node {node.id!r}: {exc}",
-                "Sorry, the service I need is unavailable right now. Please try again later.",
-            ) from exc
+                f"dialog {dialog.id!r}: node {node.id!r} needs auth profile {node.auth!r} "
+                "but no authorization is configured",
+                "Sorry, I'm not connected to that service yet.",
+            )
+        return await self.authorizer.headers(turn, node.auth, node.id)
+
+    async def _write_inflight(
+        self, turn: Turn, cn: CompiledNode, node: ServiceNode, request: ServiceRequest
+    ) -> ServiceRequest:
+        """Record durably that a call with a side effect is going out, before it does."""
+        inflight: dict[str, Any] = {
+            "node": node.id,
+            "attempt": secrets.token_urlsafe(6),
+            "at": round(time.time(), 3),
+            "sent": 1,
+        }
+        turn.state.inflight = inflight
+        if cn.idempotency is not None:
+            header, value = cn.idempotency
+            inflight["key"] = value.render(self.context(turn, call=call_facts(inflight)))
+            request = _with_headers(request, {header: inflight["key"]})
+        if turn.persist is not None:
+            await turn.persist()
+        return request
+
+    async def _send_authorized(
+        self, turn: Turn, cn: CompiledNode, node: ServiceNode, request: ServiceRequest
+    ) -> Any:
+        """Send; on a 401 refresh the token once and send again. None: the token was dropped
+        and the conversation parked (or stopped) by the authorizer."""
+        retry = cn.idempotency is not None if cn.guarded else None
+        response = await self._send(turn, cn, request, retry)
+        if response.status_code == 401 and node.auth and self.authorizer:
+            if not await self.authorizer.on_unauthorized(turn, node.auth, node.id):
+                return None
+            retry_headers = await self.authorizer.headers(turn, node.auth, node.id)
+            if retry_headers is None:
+                return None
+            response = await self._send(turn, cn, _with_headers(request, retry_headers), retry)
+        return response
+
+    def _answered(
+        self,
+        turn: Turn,
+        dialog: CompiledDialog,
+        cn: CompiledNode,
+        node: ServiceNode,
+        method: str,
+        response: Any,
+    ) -> str:
         record = response_record(response)
         if self.on_service_call is not None:
             self.on_service_call(dialog.id, node.id, response.status_code)
+        turn.state.inflight = None
         turn.state.results[node.id] = record
-        if record["ok"] and request.method not in IDEMPOTENT:
+        if record["ok"] and method not in IDEMPOTENT:
             turn.side_effect = True
         return self._complete(turn, dialog, cn, response=record)
 
-    async def _send(self, turn: Turn, cn: CompiledNode, request: ServiceRequest) -> Any:
-        task = asyncio.ensure_future(self.services.call(request))
+    async def _failed(
+        self,
+        turn: Turn,
+        dialog: CompiledDialog,
+        cn: CompiledNode,
+        node: ServiceNode,
+        exc: ServiceError,
+    ) -> str | None:
+        """No answer: an unknown outcome when the call may have arrived, else `on_error`."""
+        log.warning("dialog %r node %r: %s", dialog.id, node.id, exc)
+        if self.on_service_call is not None:
+            self.on_service_call(dialog.id, node.id, 0)
+        if cn.guarded and exc.maybe_sent:
+            return await self._unknown(turn, dialog, cn, node)
+        return self._unreachable(turn, dialog, node, str(exc))
+
+    def _unreachable(
+        self, turn: Turn, dialog: CompiledDialog, node: ServiceNode, error: str
+    ) -> str:
+        turn.state.inflight = None
+        if node.on_error:
+            turn.state.results[node.id] = {"status": 0, "ok": False, "error": error}
+            return node.on_error
+        raise DialogStopped(
+            f"dialog {dialog.id!r} node {node.id!r}: {error}",
+            "Sorry, the service I need is unavailable right now. Please try again later.",
+        )
+
+    # -- calls whose outcome is unknown (dialog-language.md, `verify`) --------------------------
+
+    async def _unknown(
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: ServiceNode
+    ) -> str | None:
+        """The call went out and no answer came back: find out, re-send at most once, or say
+        that the outcome is unknown. Never a blind second send."""
+        inflight = turn.state.inflight
+        assert inflight is not None
+        sent = int(inflight.get("sent", 1))
+        if cn.idempotency is not None and sent < 2:
+            return await self._resend(turn, dialog, cn, node)
+        if cn.verify is not None:
+            verdict = await self._verify(turn, dialog, cn, node, inflight)
+            if verdict is _PARKED:
+                return None
+            if isinstance(verdict, dict):
+                log.info("dialog %r node %r: verify found the call took effect", dialog.id, node.id)
+                turn.state.inflight = None
+                turn.state.results[node.id] = verdict
+                turn.side_effect = True
+                return self._complete(turn, dialog, cn, response=verdict)
+            if verdict is _NOT_FOUND:
+                if sent < 2:
+                    log.info(
+                        "dialog %r node %r: verify found no effect; sending once more",
+                        dialog.id,
+                        node.id,
+                    )
+                    return await self._resend(turn, dialog, cn, node)
+                # Sent twice, and verify says neither took effect: the service is failing.
+                return self._unreachable(
+                    turn, dialog, node, "sent twice without an answer; verify found no effect"
+                )
+        return self._outcome_unknown(turn, dialog, node)
+
+    async def _resend(
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: ServiceNode
+    ) -> str | None:
+        """The one re-send: only when `verify` said the first did not take effect, or when an
+        idempotency key makes it safe."""
+        assert cn.request is not None and turn.state.inflight is not None
+        inflight = turn.state.inflight
+        inflight["sent"] = 2
+        if turn.persist is not None:
+            await turn.persist()
+        headers = await self._auth_headers(turn, dialog, node)
+        if headers is None:
+            return None  # parked, still in flight: the callback finds out again
+        if cn.idempotency is not None and "key" in inflight:
+            headers[cn.idempotency[0]] = inflight["key"]
+        request = _build(cn.request, self.context(turn), headers)
+        try:
+            response = await self._send_authorized(turn, cn, node, request)
+        except ServiceError as exc:
+            log.warning("dialog %r node %r: the re-send failed: %s", dialog.id, node.id, exc)
+            if exc.maybe_sent:
+                return await self._unknown(turn, dialog, cn, node)
+            return self._unreachable(turn, dialog, node, str(exc))
+        if response is None:
+            turn.state.inflight = None
+            return None
+        return self._answered(turn, dialog, cn, node, request.method, response)
+
+    async def _verify(
+        self,
+        turn: Turn,
+        dialog: CompiledDialog,
+        cn: CompiledNode,
+        node: ServiceNode,
+        inflight: Mapping[str, Any],
+    ) -> Any:
+        """The answer the call would have had (a dict) when `found`, else _NOT_FOUND, _FAILED
+        (verify could not tell) or _PARKED (its authorization sent a link)."""
+        verify = cn.verify
+        assert verify is not None
+        headers = await self._auth_headers(turn, dialog, node)
+        if headers is None:
+            return _PARKED
+        call = call_facts(inflight)
+        request = _build(verify.request, self.context(turn, call=call), headers)
+        try:
+            response = await self._send_authorized(turn, cn, node, request)
+        except ServiceError as exc:
+            log.warning("dialog %r node %r: verify failed: %s", dialog.id, node.id, exc)
+            return _FAILED
+        if response is None:
+            return _PARKED
+        record = response_record(response)
+        if record["status"] >= 500 or record["status"] == 429:
+            log.warning(
+                "dialog %r node %r: verify answered %s", dialog.id, node.id, record["status"]
+            )
+            return _FAILED
+        ctx = self.context(turn, response=record, call=call)
+        try:
+            if not verify.found.evaluate(ctx):
+                return _NOT_FOUND
+            if verify.response is None:
+                return record
+            return _as_answer(verify.response.render(ctx))
+        except TemplateError as exc:
+            log.error("dialog %r node %r: verify: %s", dialog.id, node.id, exc)
+            return _FAILED
+
+    def _outcome_unknown(self, turn: Turn, dialog: CompiledDialog, node: ServiceNode) -> str:
+        turn.state.inflight = None
+        turn.state.results[node.id] = {"status": 0, "ok": False, "unknown": True}
+        log.warning("dialog %r node %r: the outcome of the call is unknown", dialog.id, node.id)
+        if node.on_unknown:
+            return node.on_unknown
+        raise DialogStopped(
+            f"dialog {dialog.id!r} node {node.id!r}: the outcome of the call is unknown",
+            UNKNOWN_OUTCOME,
+        )
+
+    async def _send(
+        self, turn: Turn, cn: CompiledNode, request: ServiceRequest, retry: bool | None = None
+    ) -> Any:
+        task = asyncio.ensure_future(self.services.call(request, retry=retry))
         if cn.progress is not None:
             done, _ = await asyncio.wait({task}, timeout=self.progress_after)
             if not done:
@@ -368,7 +557,9 @@ class Executor:
             "Sorry, I don't know how to go on from here, so I've stopped this conversation.",
         )
 
-    def context(self, turn: Turn, *, response: Any = None, value: Any = None) -> dict[str, Any]:
+    def context(
+        self, turn: Turn, *, response: Any = None, value: Any = None, call: Any = None
+    ) -> dict[str, Any]:
         state = turn.state
         ctx: dict[str, Any] = {
             "entities": state.entities,
@@ -384,7 +575,51 @@ class Executor:
             ctx["response"] = response
         if value is not None:
             ctx["value"] = value
+        if call is not None:
+            ctx["call"] = call
         return ctx
+
+
+def call_facts(inflight: Mapping[str, Any]) -> dict[str, Any]:
+    """`call` in `verify` and `idempotency_key`: the call whose outcome is being checked.
+
+    `started` is when it first went out (UTC, ISO 8601, whole seconds); `since` is that less
+    CLOCK_ALLOWANCE, the lower bound to query "created since the call" with, so that a service
+    whose clock runs behind ours still matches.
+    """
+    at = float(inflight.get("at", 0.0))
+    return {
+        "started": _iso(at),
+        "since": _iso(at - CLOCK_ALLOWANCE),
+        "attempt": inflight.get("attempt", ""),
+    }
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _as_answer(value: Any) -> dict[str, Any]:
+    """`verify.response` rendered: the shape of a service answer, with what it leaves out."""
+    answer = dict(value) if isinstance(value, Mapping) else {"body": value}
+    status = answer.setdefault("status", 200)
+    answer.setdefault("ok", isinstance(status, int) and 200 <= status < 300)
+    answer.setdefault("body", None)
+    answer.setdefault("headers", {})
+    return answer
+
+
+def _build(r: Any, ctx: Mapping[str, Any], headers: Mapping[str, str]) -> ServiceRequest:
+    """A compiled request rendered for one call."""
+    return ServiceRequest(
+        method=r.method,
+        url=r.url.render(ctx),
+        headers={k: v.render(ctx) for k, v in r.headers} | dict(headers),
+        query={k: v.render(ctx) for k, v in r.query},
+        json=r.json.render(ctx, drop_nulls=r.json_drop_nulls) if r.json else None,
+        has_json=r.json is not None,
+        timeout=r.timeout,
+    )
 
 
 def _with_headers(request: ServiceRequest, headers: dict[str, str]) -> ServiceRequest:

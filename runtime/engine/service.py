@@ -22,6 +22,15 @@ log = logging.getLogger("parley.service")
 
 IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 RETRY_STATUSES = frozenset({502, 503, 504})
+# Failures that happen before a request leaves: its effect certainly did not happen.
+NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +76,13 @@ class ServiceClient:
         self.attempts = attempts
         self.backoff = backoff
 
-    async def call(self, request: ServiceRequest) -> httpx.Response:
-        tries = self.attempts if request.method in IDEMPOTENT else 1
+    async def call(self, request: ServiceRequest, *, retry: bool | None = None) -> httpx.Response:
+        """Send `request`; `retry` (default: for idempotent methods) allows further attempts
+        on transport failures and 502/503/504."""
+        if retry is None:
+            retry = request.method in IDEMPOTENT
+        tries = self.attempts if retry else 1
+        maybe_sent = False  # any attempt may have reached the service
         for attempt in range(1, tries + 1):
             try:
                 response = await self.http.request(
@@ -80,8 +94,9 @@ class ServiceClient:
                     timeout=request.timeout,
                 )
             except httpx.TransportError as exc:
+                maybe_sent = maybe_sent or not isinstance(exc, NEVER_SENT)
                 if attempt == tries:
-                    raise ServiceError(_describe(exc, request)) from exc
+                    raise ServiceError(_describe(exc, request), maybe_sent=maybe_sent) from exc
                 log.warning("%s %s failed (%s); retrying", request.method, _safe(request), exc)
             else:
                 if response.status_code not in RETRY_STATUSES or attempt == tries:

@@ -45,6 +45,7 @@ class Held(
         "results": "r",
         "parked": "p",
         "asked": "k",
+        "inflight": "f",
     },
 ):
     """A dialog put on hold by an interruption: where it was, and everything it had gathered.
@@ -62,6 +63,7 @@ class Held(
     results: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     parked: dict[str, Any] | None = None
     asked: list[str] = msgspec.field(default_factory=list)
+    inflight: dict[str, Any] | None = None
 
 
 class ConversationState(
@@ -80,6 +82,7 @@ class ConversationState(
         "asked": "k",
         "held": "h",
         "pending": "q",
+        "inflight": "f",
     },
 ):
     session: str = msgspec.field(default_factory=_new_session)
@@ -96,17 +99,23 @@ class ConversationState(
     # A question the bot asked about the conversation itself, waiting for a yes or no (the
     # `ask` interruption: {"ask": "interrupt", "dialog": ID, "text": the interrupting message}).
     pending: dict[str, Any] | None = None
+    # A call with a side effect that went out and whose answer is not in yet, written down
+    # (saved) before it is sent: {"node", "attempt", "at" (epoch s), "sent" (1 or 2), "key"?}.
+    # A turn that finds it treats the call's outcome as unknown (dialog-language.md, `verify`).
+    inflight: dict[str, Any] | None = None
 
     def begin(self, dialog: str, node: str) -> None:
         self.status, self.dialog, self.node = Status.ACTIVE, dialog, node
         self.entities, self.vars, self.results = {}, {}, {}
         self.attempts, self.parked, self.asked, self.pending = 0, None, [], None
+        self.inflight = None
 
     def finish(self) -> None:
         """End the active dialog; held dialogs stay held (the engine resumes the last one)."""
         self.status, self.dialog, self.node = Status.IDLE, None, None
         self.entities, self.vars, self.results = {}, {}, {}
         self.attempts, self.parked, self.asked, self.pending = 0, None, [], None
+        self.inflight = None
 
     def hold(self) -> Held:
         """Put the active dialog on hold (the caller then begins another); returns its record."""
@@ -121,6 +130,7 @@ class ConversationState(
             results=self.results,
             parked=self.parked,
             asked=self.asked,
+            inflight=self.inflight,
         )
         self.held.append(held)
         self.finish()
@@ -132,7 +142,7 @@ class ConversationState(
         self.dialog, self.node, self.status = held.dialog, held.node, held.status
         self.entities, self.vars, self.results = held.entities, held.vars, held.results
         self.attempts, self.parked, self.asked = held.attempts, held.parked, held.asked
-        self.pending = None
+        self.pending, self.inflight = None, held.inflight
         return held
 
     def copy(self) -> ConversationState:

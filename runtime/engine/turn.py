@@ -9,6 +9,7 @@ from runtime.engine.messages import Outbound
 from runtime.engine.state import ConversationState
 
 Deliver = Callable[[Outbound], Awaitable[None]]
+Persist = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,9 @@ class Turn:
     side_effect: bool = False  # a non-idempotent call succeeded: the turn cannot be rolled back
     auth_facts: dict[str, dict] = field(default_factory=dict)  # profile -> non-secret facts
     tokens_used: dict[str, str] = field(default_factory=dict)  # profile -> access token sent
+    # Saves the conversation as it stands, mid-turn (the engine's; the user's lock is held):
+    # the in-flight record of a call with a side effect is written down before it goes out.
+    persist: Persist | None = None
 
     async def emit(self, message: Outbound) -> None:
         message = message.addressed(self.state.session, self.reply_to)

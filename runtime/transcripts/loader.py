@@ -39,7 +39,7 @@ STEP_KINDS = ("user", "bot", "authorize", "deny", "expect_no_more", "expect", "r
 BOT_KEYS = ("text", "match", "contains", "auth_link", "buttons")
 EXPECT_KEYS = ("dialog", "node", "status", "entities", "vars", "held", "intent")
 FIXTURE_KEYS = ("entities", "globals", "dialog")
-STUB_KEYS = ("status", "body", "headers", "error")
+STUB_KEYS = ("status", "body", "headers", "error", "unknown")
 STATUSES = tuple(s.value for s in Status)
 NO_LINE = 0
 
@@ -368,6 +368,14 @@ class _Reader:
                 stubs.append(Stub(node, dialog or None, tuple(r for r in replies if r), line))
         return stubs
 
+    def alone(self, raw: YamlMap, key: str, meaning: str, name: str) -> None:
+        others = [k for k in STUB_KEYS if k in raw and k != key]
+        if others:
+            self.problem(
+                raw.line_of(others[0]),
+                f"stub {name!r}: `{key}` ({meaning}) has no {others[0]}",
+            )
+
     def reply(self, name: str, raw: Any, line: int) -> StubReply | None:
         if not isinstance(raw, YamlMap):
             self.problem(
@@ -376,14 +384,17 @@ class _Reader:
             )
             return None
         self.unknown_keys(raw, STUB_KEYS, f"stub {name!r}")
+        if "unknown" in raw:
+            if raw["unknown"] is not True:
+                self.problem(
+                    raw.line_of("unknown"),
+                    f"stub {name!r}: `unknown` can only be true (the answer never arrived)",
+                )
+            self.alone(raw, "unknown", "a call whose answer never arrived", name)
+            return StubReply(unknown=True)
         if "error" in raw:
             error = self.text(raw, "error", f"stub {name!r}")
-            others = [k for k in ("status", "body", "headers") if k in raw]
-            if others:
-                self.problem(
-                    raw.line_of(others[0]),
-                    f"stub {name!r}: `error` (a transport failure) has no {others[0]}",
-                )
+            self.alone(raw, "error", "a transport failure", name)
             return StubReply(error=error or "stubbed failure")
         status = raw.get("status", 200)
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:

@@ -94,6 +94,7 @@ class StubReply:
     body: Any = None
     headers: tuple[tuple[str, str], ...] = ()
     error: str | None = None  # set: the call fails as if the service could not be reached
+    unknown: bool = False  # the call went out and its answer never arrived
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,8 +59,11 @@ class World:
 
 
 def stub_response(reply: StubReply, request: ServiceRequest) -> httpx.Response:
+    where = f"{request.method} {request.url.split('?', 1)[0]}"
+    if reply.unknown:
+        raise ServiceError(f"{where}: no answer (stub)", maybe_sent=True)
     if reply.error is not None:
-        raise ServiceError(f"{request.method} {request.url.split('?', 1)[0]}: {reply.error} (stub)")
+        raise ServiceError(f"{where}: {reply.error} (stub)")
     headers = dict(reply.headers)
     if reply.body is None:
         return httpx.Response(reply.status, headers=headers)
@@ -98,15 +101,19 @@ class ReplayExecutor(Executor):
                 world.entities = None
         await super().advance(turn, answer, parsed=parsed)
 
-    async def _send(self, turn: Turn, cn: CompiledNode, request: ServiceRequest) -> Any:
+    async def _send(
+        self, turn: Turn, cn: CompiledNode, request: ServiceRequest, retry: bool | None = None
+    ) -> Any:
         world = self.worlds.get(turn.user.id)
         reply = world.reply(turn.state.dialog, cn.node.id) if world is not None else None
         if reply is None:
-            return await super()._send(turn, cn, request)
+            return await super()._send(turn, cn, request, retry)
         return stub_response(reply, request)
 
-    def context(self, turn: Turn, *, response: Any = None, value: Any = None) -> dict[str, Any]:
-        ctx = super().context(turn, response=response, value=value)
+    def context(
+        self, turn: Turn, *, response: Any = None, value: Any = None, call: Any = None
+    ) -> dict[str, Any]:
+        ctx = super().context(turn, response=response, value=value, call=call)
         world = self.worlds.get(turn.user.id)
         if world is not None and world.globals:
             ctx["globals"] = {**self.globals, **world.globals}

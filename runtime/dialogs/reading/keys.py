@@ -36,9 +36,20 @@ KIND_KEYS: dict[NodeKind, tuple[str, ...]] = {
         "buttons",
     ),
     NodeKind.MESSAGE: ("text", "messages", "buttons"),
-    NodeKind.SERVICE: ("request", "auth", "on_error", "on_auth_failure", "progress"),
+    NodeKind.SERVICE: (
+        "request",
+        "auth",
+        "on_error",
+        "on_auth_failure",
+        "progress",
+        "verify",
+        "on_unknown",
+        "idempotency_key",
+    ),
 }
 REQUEST_KEYS = ("method", "url", "headers", "query", "json", "json_drop_nulls", "timeout")
+VERIFY_KEYS = (*REQUEST_KEYS, "found", "response")
+IDEMPOTENCY_KEYS = ("header", "value")
 BUTTON_KEYS = ("label", "value", "url")
 ONLY_FOR_ENTITY_TYPE = {"values": "list", "pattern": "regex"}
 

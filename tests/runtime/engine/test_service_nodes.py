@@ -154,13 +154,27 @@ async def test_transport_failure_without_on_error_ends_the_dialog_politely(make_
 
 
 async def test_timeout_is_a_transport_failure(make_bot, service):
-    dialog = booking().replace(
+    dialog = booking("GET").replace(
         "json_drop_nulls: true", "json_drop_nulls: true\n          timeout: 0.2"
     )
     bot = await make_bot({"book": dialog}, config={"globals": {"api": service.url}})
     service.delay = 0.6
     out = texts(await start_booking(bot))
     assert out == ["Sorry, the service I need is unavailable right now. Please try again later."]
+
+
+async def test_a_post_that_timed_out_is_not_said_to_have_failed(make_bot, service):
+    dialog = booking().replace(
+        "json_drop_nulls: true", "json_drop_nulls: true\n          timeout: 0.2"
+    )
+    bot = await make_bot({"book": dialog}, config={"globals": {"api": service.url}})
+    service.delay = 0.6
+    out = texts(await start_booking(bot))
+    assert out == [
+        "I sent that to the service but got no answer, so I can't tell whether it went "
+        "through. Please check there before you try again."
+    ]
+    assert len(service.received) == 1  # never sent again blind
 
 
 async def test_progress_is_said_when_the_call_is_slow(make_bot, service):

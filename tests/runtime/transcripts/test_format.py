@@ -139,7 +139,8 @@ def test_mistakes_are_all_reported_with_their_lines():
         f"{FILE}:14: `authorize` must name an auth profile, got a mapping",
         f"{FILE}:16: stub 'book': `status` must be an HTTP status (100-599), got 999",
         f"{FILE}:17: stub 'send': `error` (a transport failure) has no status",
-        f"{FILE}:18: stub 'nothing' must be a mapping of status, body, headers, error, got 'ok'",
+        f"{FILE}:18: stub 'nothing' must be a mapping of status, body, headers, error, "
+        "unknown, got 'ok'",
         f"{FILE}:19: `fixtures` of the transcript must be a mapping, got a list",
     ]
 
