@@ -344,11 +344,19 @@ class Executor:
         return request
 
     async def _send_authorized(
-        self, turn: Turn, cn: CompiledNode, node: ServiceNode, request: ServiceRequest
+        self,
+        turn: Turn,
+        cn: CompiledNode,
+        node: ServiceNode,
+        request: ServiceRequest,
+        *,
+        verifying: bool = False,
     ) -> Any:
         """Send; on a 401 refresh the token once and send again. None: the token was dropped
-        and the conversation parked (or stopped) by the authorizer."""
-        retry = cn.idempotency is not None if cn.guarded else None
+        and the conversation parked (or stopped) by the authorizer. A guarded call is tried
+        once (unless an idempotency key makes more safe); a verify request as its method
+        allows."""
+        retry = cn.idempotency is not None if cn.guarded and not verifying else None
         response = await self._send(turn, cn, request, retry)
         if response.status_code == 401 and node.auth and self.authorizer:
             if not await self.authorizer.on_unauthorized(turn, node.auth, node.id):
@@ -487,7 +495,7 @@ class Executor:
         call = call_facts(inflight)
         request = _build(verify.request, self.context(turn, call=call), headers)
         try:
-            response = await self._send_authorized(turn, cn, node, request)
+            response = await self._send_authorized(turn, cn, node, request, verifying=True)
         except ServiceError as exc:
             log.warning("dialog %r node %r: verify failed: %s", dialog.id, node.id, exc)
             return _FAILED
@@ -502,7 +510,9 @@ class Executor:
         ctx = self.context(turn, response=record, call=call)
         try:
             if not verify.found.evaluate(ctx):
-                return _NOT_FOUND
+                # Only a successful answer can say "it did not happen": an error answer that
+                # `found` does not recognise (a 400 for a bad query, a 403) tells nothing.
+                return _NOT_FOUND if record["ok"] else _FAILED
             if verify.response is None:
                 return record
             return _as_answer(verify.response.render(ctx))

@@ -117,5 +117,10 @@ def _safe(request: ServiceRequest) -> str:
 
 
 def _describe(exc: httpx.TransportError, request: ServiceRequest) -> str:
-    kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "could not be reached"
+    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, NEVER_SENT):
+        kind = "timed out"
+    elif isinstance(exc, NEVER_SENT):
+        kind = "could not be reached"
+    else:
+        kind = "got no answer"
     return f"{request.method} {_safe(request)} {kind} ({type(exc).__name__})"

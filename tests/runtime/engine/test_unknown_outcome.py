@@ -189,6 +189,14 @@ async def test_verify_failing_goes_to_on_unknown(make_bot, bookings):
     assert (await bot.engine.load(ALICE)).inflight is None
 
 
+async def test_an_error_answer_from_verify_never_leads_to_a_re_send(make_bot, bookings):
+    bot = await open_bot(make_bot, bookings, VERIFY + "        on_unknown: unknown\n")
+    bookings.refuse_commit = 1  # nothing stored: a working verify would re-send
+    bookings.verify_status = [400]  # but verify's own query is refused
+    assert await book(bot) == ["Check your bookings before you book again."]
+    assert len(bookings.posts) == 1
+
+
 async def test_without_verify_the_user_is_told_the_outcome_is_unknown(make_bot, bookings):
     bot = await open_bot(make_bot, bookings, extra="")
     bookings.after_commit = ["hold"]
