@@ -46,7 +46,9 @@ from channels.websocket import WebSocketChannel
 from runtime.auth.crypto import load_or_create_key
 from runtime.bot import Bot
 from runtime.config import Config, ServerConfig, WebhookMode
-from runtime.errors import ParleyError
+from runtime.engine.messages import Outbound
+from runtime.engine.turn import Deliver, User
+from runtime.errors import ChannelError, ParleyError
 
 log = logging.getLogger("parley.channels")
 
@@ -58,6 +60,7 @@ HUB = web.AppKey("hub", SocketHub)
 TOKENS = web.AppKey("tokens", UserTokens)
 CHANNELS = web.AppKey("channels", dict[str, Channel])
 POSTER = web.AppKey("poster", CallbackPoster)  # present in async webhook mode only
+DELIVERIES = web.AppKey("deliveries", Deliveries)
 
 
 def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Application:
@@ -108,9 +111,10 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
 
     if webhook.enabled and not webhook.secret:
         log.warning("channels.webhook has no secret: /webhook answers 503 until one is set")
-    OAuthCallback(
-        turns=turns, tokens=tokens, deliveries=Deliveries(channels, bot.store), pages=pages
-    ).add_routes(app)
+    app[DELIVERIES] = Deliveries(channels, bot.store)
+    OAuthCallback(turns=turns, tokens=tokens, deliveries=app[DELIVERIES], pages=pages).add_routes(
+        app
+    )
     Operations(bot=bot, turns=turns, metrics=metrics).add_routes(app)
     if config.channels.web.enabled:
         if "websocket" in channels:
@@ -135,16 +139,39 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         resumed = await poster.start()
         if resumed:
             log.info("resuming %d undelivered webhook callbacks", resumed)
+    recovery = asyncio.create_task(_recover(app))
     try:
         yield
     finally:
-        listener.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await listener
+        for task in (listener, recovery):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if poster is not None:
             await poster.close()
         await app[METRICS].close()
         executor.on_service_call = None
+
+
+async def _recover(app: web.Application) -> None:
+    """Calls a killed process left in flight: find out what became of them (each node's
+    `verify`) and tell their users, without waiting for them to write first."""
+    deliveries = app[DELIVERIES]
+
+    def deliver_to(user: User) -> Deliver:
+        async def deliver(message: Outbound) -> None:
+            await deliveries.to_user(user, [message])
+
+        return deliver
+
+    try:
+        await app[TURNS].recover(deliver_to)
+    except ChannelError:  # shutting down already: the next start finds them again
+        pass
+    except Exception:
+        log.exception(
+            "finding out about calls left in flight failed; each user's next message will"
+        )
 
 
 async def _shutdown(app: web.Application) -> None:

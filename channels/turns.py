@@ -66,6 +66,14 @@ class Turns:
         self.metrics.oauth_callbacks.labels(result.outcome).inc()
         return result
 
+    async def recover(self, deliver_to: Callable[[User], Deliver]) -> int:
+        """`engine.recover_cut_short`, counted in flight so that shutdown waits for it."""
+        self._enter()
+        try:
+            return await self.engine.recover_cut_short(deliver_to)
+        finally:
+            self._leave()
+
     async def wait_idle(self, timeout: float) -> bool:
         """Wait until no turn is in flight; False when `timeout` passed first."""
         try:

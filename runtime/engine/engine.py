@@ -27,7 +27,15 @@ from runtime.engine.executor import UNKNOWN_OUTCOME, YES_NO, DialogStopped, Exec
 from runtime.engine.extraction import Extractor
 from runtime.engine.interruptions import NEVER, Interruptions
 from runtime.engine.messages import Outbound, error, say
-from runtime.engine.state import ConversationState, Held, Status, UnreadableState, decode, encode
+from runtime.engine.state import (
+    ConversationState,
+    Held,
+    Status,
+    UnreadableState,
+    cut_short_channel,
+    decode,
+    encode,
+)
 from runtime.engine.text_input import MAX_CHARS, clean_text, normalise_command
 from runtime.engine.turn import Deliver, Turn, User
 from runtime.entities import EntitySpec, Parsed, parse
@@ -255,6 +263,27 @@ class Engine:
             return
         log.info("user %r: a call of %r was in flight; finding out", turn.user.id, state.dialog)
         await self.executor.advance(turn)
+
+    async def recover_cut_short(self, deliver_to: Callable[[User], Deliver] | None = None) -> int:
+        """Find out about every call a dead process left in flight, without waiting for the
+        users to write: run at startup. What each conversation says next goes to
+        `deliver_to(user)`. Returns how many were found out about."""
+        found = [
+            User(key, channel)
+            async for key, raw in self.store.scan(CONVERSATIONS)
+            if (channel := cut_short_channel(raw)) is not None
+        ]
+        for user in found:
+            async with self.store.lock(_lock_key(user)):
+                raw, state = await self._load(user)
+                if not _cut_short(state):  # the user wrote first, or another instance did it
+                    continue
+                deliver = deliver_to(user) if deliver_to else None
+                turn = self._turn(user, state, deliver=deliver)
+                await self._guarded(turn, self._recover(turn), raw)
+        if found:
+            log.info("found out about %d call(s) a stopped process left in flight", len(found))
+        return len(found)
 
     async def _recover_then(self, turn: Turn, text: str) -> None:
         """Recover, then take the message only if it asks for something new: it was written

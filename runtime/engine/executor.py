@@ -333,6 +333,7 @@ class Executor:
             "attempt": secrets.token_urlsafe(6),
             "at": round(time.time(), 3),
             "sent": 1,
+            "channel": turn.user.channel,  # where to tell the user, when a restart finds out
         }
         turn.state.inflight = inflight
         if cn.idempotency is not None:

@@ -166,6 +166,26 @@ class _StatusOnly(msgspec.Struct, rename={"status": "t"}):
 _status_decoder = msgspec.json.Decoder(_StatusOnly)
 
 
+class _InFlightOnly(msgspec.Struct, rename={"status": "t", "inflight": "f"}):
+    status: Status = Status.IDLE
+    inflight: dict[str, Any] | None = None
+
+
+_inflight_decoder = msgspec.json.Decoder(_InFlightOnly)
+
+
+def cut_short_channel(raw: bytes) -> str | None:
+    """The channel of a stored state whose turn was cut short with a call in flight (the
+    process died), without building the rest; None for any other state."""
+    try:
+        seen = _inflight_decoder.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    if seen.inflight is None or seen.status != Status.ACTIVE:
+        return None
+    return str(seen.inflight.get("channel") or "api")
+
+
 def status_of(raw: bytes) -> Status:
     """The status of a stored state alone (what /metrics counts), without building the rest."""
     try:

@@ -151,3 +151,88 @@ async def test_sigterm_mid_turn_finishes_the_turn_then_a_restart_continues(
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), WAIT) == 0
     assert service.calls == 1
+
+
+VERIFIED_BOOKING = BOOKING.replace(
+    """      json: {name: "{{ entities.name }}"}
+    next: saved""",
+    """      json: {name: "{{ entities.name }}"}
+    verify:
+      url: "{{ globals.api }}/saved"
+      query: {name: "{{ entities.name }}"}
+      found: response.body.found
+      response: {status: 201, body: {id: "{{ response.body.id }}"}}
+    next: saved""",
+)
+
+
+class StoringService(SlowService):
+    """Stores each /save at once and then holds its answer: the record exists, the bot has
+    not heard so."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    async def save(self, request: web.Request) -> web.Response:
+        self.names.append((await request.json())["name"])
+        return await super().save(request)
+
+    async def saved(self, request: web.Request) -> web.Response:
+        name = request.query["name"]
+        if name in self.names:
+            return web.json_response({"found": True, "id": f"S-{self.names.index(name) + 1}"})
+        return web.json_response({"found": False})
+
+
+async def test_sigkill_with_a_post_out_is_found_out_at_restart_and_told_unasked(
+    tmp_path, aiohttp_server
+):
+    """Killed while a POST is out (stored by the service, unanswered): the restarted server
+    runs verify by itself, and the user's next connection hears the outcome without writing."""
+    service = StoringService()
+    api = web.Application()
+    api.router.add_post("/save", service.save)
+    api.router.add_get("/saved", service.saved)
+    api_server = await aiohttp_server(api)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    (tmp_path / "dialogs").mkdir()
+    (tmp_path / "dialogs" / "booking.yaml").write_text(VERIFIED_BOOKING)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "dialogs": ["dialogs/"],
+                "server": {"host": "127.0.0.1"},
+                "store": {"url": "sqlite:///var/parley.db"},
+                "globals": {"api": str(api_server.make_url("")).rstrip("/")},
+            }
+        )
+    )
+    process = await start_parley(config, port)
+    token = (await new_session(url))["token"]
+    chat = await Chat.open(url, token, origin=url)
+    try:
+        assert (await chat.say("book a room"))["text"] == "Your name?"
+        await chat.send("Ada", "c-ada")
+        await asyncio.wait_for(service.arrived.wait(), WAIT)
+        process.kill()  # SIGKILL: nothing is saved or closed on the way out
+        await process.wait()
+    finally:
+        await chat.close()
+
+    process = await start_parley(config, port)
+    chat = await Chat.open(url, token, origin=url)
+    try:
+        saved, asked = await chat.receive(), await chat.receive()
+        assert saved["text"] == "Saved S-1 for Ada."
+        assert asked["text"] == "Which day?"
+        assert (await chat.say("Friday"))["text"] == "See you on Friday, Ada."
+    finally:
+        await chat.close()
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), WAIT) == 0
+    assert service.names == ["Ada"]  # never sent twice
+    assert process.stderr is not None
+    assert "Traceback" not in (await process.stderr.read()).decode()
