@@ -55,7 +55,9 @@ class UserTokens:
         """The user id a token was issued to; ChannelError `unauthorized` when it is not valid."""
         if not isinstance(token, str) or not token:
             raise ChannelError("unauthorized", "A token is required.")
-        if len(token) > MAX_TOKEN_CHARS:
+        if len(token) > MAX_TOKEN_CHARS or not token.isascii():
+            # Tokens are URL-safe ASCII; anything else (a cookie that was not UTF-8, a lone
+            # surrogate) is not one, and must not reach the signer, which encodes it.
             raise ChannelError("unauthorized", "The token is not valid.")
         try:
             user_id = self._serializer.loads(token, max_age=self.ttl)
@@ -67,8 +69,9 @@ class UserTokens:
             raise ChannelError("unauthorized", "The token is not valid.")
         return user_id
 
-    def user_or_none(self, token: str | None) -> str | None:
-        """The user id of a valid token, else None (for cookies, which may be stale)."""
+    def user_or_none(self, token: object) -> str | None:
+        """The user id of a valid token, else None (for cookies, which may be stale or
+        unreadable: either counts as no cookie)."""
         try:
             return self.verify(token)
         except ChannelError:

@@ -32,6 +32,7 @@ from channels.callbacks import CallbackPoster
 from channels.health import Operations
 from channels.hub import SocketHub
 from channels.identity import UserTokens
+from channels.logs import quiet_parse_errors
 from channels.metrics import Metrics
 from channels.oauth_callback import PATH as CALLBACK
 from channels.oauth_callback import OAuthCallback
@@ -67,6 +68,7 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
     """The server's application for an opened bot; the caller closes the bot after the app."""
     settings = settings or ChannelSettings()
     config = bot.config
+    quiet_parse_errors()
     app = web.Application(middlewares=[errors_as_json], client_max_size=settings.webhook_max_body)
     metrics = Metrics(sessions_every=settings.sessions_every)
     turns = Turns(bot.engine, metrics)
@@ -83,7 +85,12 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
     channels: dict[str, Channel] = {}
     if config.channels.websocket.enabled:
         channels["websocket"] = WebSocketChannel(
-            hub=hub, tokens=tokens, origins=origins, turns=turns, settings=settings
+            hub=hub,
+            tokens=tokens,
+            origins=origins,
+            turns=turns,
+            settings=settings,
+            rate=settings.rate(config.conversation.rate_limit),
         )
         secure = config.server.public_url.startswith("https:")
         Sessions(tokens=tokens, origins=origins, secure_cookie=secure).add_routes(app)

@@ -29,13 +29,21 @@ class Turns:
         self._idle.set()
 
     async def handle(
-        self, user: User, text: object, *, message_id: str | None, deliver: Deliver | None
+        self,
+        user: User,
+        text: object,
+        *,
+        message_id: str | None,
+        deliver: Deliver | None,
+        once: bool = False,
     ) -> list[Outbound]:
         """`engine.handle`; ChannelError `unavailable` once shutting down."""
         self._enter()
         started = time.perf_counter()
         try:
-            return await self.engine.handle(user, text, message_id=message_id, deliver=deliver)
+            return await self.engine.handle(
+                user, text, message_id=message_id, deliver=deliver, once=once
+            )
         finally:
             self.metrics.turns.observe(user.channel, time.perf_counter() - started)
             self._leave()

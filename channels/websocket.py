@@ -3,9 +3,10 @@
 Refusals: a browser `Origin` that is not allowed gets `403` before the upgrade (no socket is
 opened); a missing, forged or expired token gets the upgrade and then close code 4401. Each
 socket's frames are handled one at a time in arrival order; a user's several sockets all receive
-what the bot says. Every bad frame gets an `error` message and the socket stays open, except a
-frame over `ChannelSettings.hard_frame_bytes`, which aiohttp refuses with close code 1009
-without buffering it.
+what the bot says. Every bad frame (including text that is not UTF-8, or holds a NUL or a lone
+surrogate) gets an `error` message and the socket stays open, except a frame over
+`ChannelSettings.hard_frame_bytes`, which aiohttp refuses with close code 1009 without
+buffering it. Frames count toward `conversation.rate_limit` per user, across the user's sockets.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from channels.responses import json_error
 from channels.settings import ChannelSettings
 from channels.turns import Turns
 from channels.wire import FrameError, Inbound, error_message, parse_frame
+from runtime.config import RateLimit
 from runtime.engine.messages import Outbound
 from runtime.engine.turn import User
 from runtime.errors import ChannelError, StoreError
@@ -46,13 +48,14 @@ class WebSocketChannel:
         origins: Origins,
         turns: Turns,
         settings: ChannelSettings,
+        rate: RateLimit,
     ) -> None:
         self.hub = hub
         self.tokens = tokens
         self.origins = origins
         self.turns = turns
         self.settings = settings
-        self.limiter = RateLimiter(settings.rate_limit, settings.rate_window)
+        self.limiter = RateLimiter(rate.messages, rate.per_seconds)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/ws", self.connect)
@@ -64,7 +67,12 @@ class WebSocketChannel:
         if not self.origins.allows(request.headers.get("Origin")):
             return json_error(403, "forbidden", "This origin may not open the chat socket.")
         ws = web.WebSocketResponse(
-            heartbeat=self.settings.heartbeat, max_msg_size=self.settings.hard_frame_bytes
+            heartbeat=self.settings.heartbeat,
+            max_msg_size=self.settings.hard_frame_bytes,
+            # Text frames arrive as bytes: one that is not UTF-8 gets `bad_request` from
+            # parse_frame and the socket stays open (spec/channels.md), where aiohttp would
+            # close it with 1007.
+            decode_text=False,
         )
         await ws.prepare(request)
         try:

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 
 from runtime.engine.messages import Outbound, error
+from runtime.engine.text_input import MALFORMED, malformed
 from runtime.errors import ChannelError
 
 MAX_ID_CHARS = 200
@@ -27,26 +28,41 @@ class FrameError(ChannelError):
         self.reply_to = reply_to
 
 
-def parse_frame(data: str, *, max_bytes: int) -> Inbound:
-    """Read one text frame, or raise FrameError (`too_long` or `bad_request`)."""
-    if len(data) * 4 > max_bytes and len(data.encode("utf-8", "surrogatepass")) > max_bytes:
+def parse_frame(data: bytes | str, *, max_bytes: int) -> Inbound:
+    """Read one text frame, as its UTF-8 bytes (the socket does not decode them, so that text
+    that is not UTF-8 is refused here, and the socket stays open) or as text; raise FrameError
+    (`too_long` or `bad_request`)."""
+    if isinstance(data, bytes):
+        size = len(data)
+    else:  # at most 4 bytes a character: encode only when that could pass the limit
+        size = len(data.encode("utf-8", "surrogatepass")) if len(data) * 4 > max_bytes else 0
+    if size > max_bytes:
         raise FrameError("too_long", f"A frame may hold at most {max_bytes:,} bytes.")
     try:
-        body = _decode(data)
+        body = _decode(data)  # checks that bytes are UTF-8, and refuses lone surrogates
     except (msgspec.DecodeError, RecursionError):
-        raise FrameError("bad_request", "A frame must be a JSON object.") from None
+        raise FrameError(
+            "bad_request", "A frame must be a JSON object in UTF-8, without lone surrogates."
+        ) from None
     if not isinstance(body, dict):
         raise FrameError("bad_request", "A frame must be a JSON object.")
     message_id = body.get("id")
     if message_id is not None and (
-        not isinstance(message_id, str) or not 0 < len(message_id) <= MAX_ID_CHARS
+        not isinstance(message_id, str)
+        or not 0 < len(message_id) <= MAX_ID_CHARS
+        or malformed(message_id)
     ):
-        raise FrameError("bad_request", f"`id` must be text of 1 to {MAX_ID_CHARS} characters.")
+        raise FrameError(
+            "bad_request",
+            f"`id` must be text of 1 to {MAX_ID_CHARS} characters, without a NUL.",
+        )
     if body.get("type") != "message":
         raise FrameError("bad_request", 'Only `"type": "message"` is accepted.', message_id)
     text = body.get("text")
     if not isinstance(text, str):
         raise FrameError("bad_request", "`text` must be a string.", message_id)
+    if malformed(text):
+        raise FrameError("bad_request", MALFORMED, message_id)
     return Inbound(message_id, text)
 
 

@@ -213,14 +213,17 @@ class OAuthAuthorizer:
         error: str | None,
         presenter: str | None = None,
     ) -> Verdict:
-        """Validate a callback and, when it carries a code, exchange and store the tokens."""
-        status, pending = await self.states.redeem(state)
+        """Validate a callback and, when it carries a code, exchange and store the tokens.
+
+        `presenter`, the user whose browser presents the callback when known, must be the
+        link's owner; another user is refused without using up the link."""
+        status, pending = await self.states.redeem(state, presenter=presenter)
+        if status == Redeem.WRONG_USER:  # the link was left for its owner
+            log.warning("an authorization link of another user was presented; refused")
+            return Verdict(Outcome.WRONG_USER)
         if status in (Redeem.UNKNOWN, Redeem.USED):
             return Verdict(Outcome.UNKNOWN if status == Redeem.UNKNOWN else Outcome.USED)
         assert pending is not None
-        if presenter is not None and presenter != pending.user_id:
-            log.warning("an authorization link of another user was presented; refused")
-            return Verdict(Outcome.WRONG_USER)
         if status == Redeem.EXPIRED:
             return Verdict(Outcome.EXPIRED, pending)
         if error or not code:

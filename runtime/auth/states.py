@@ -2,7 +2,9 @@
 
 A state record is sealed (it carries the PKCE verifier) and kept in the store, so a callback
 can land after a restart or on another instance. Redeeming takes the record atomically and
-leaves a tombstone, so a second use is told apart from a state that never existed.
+leaves a tombstone, so a second use is told apart from a state that never existed. A link
+presented by a user other than its owner is refused before the record is taken, so the owner
+can still complete it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class Redeem(StrEnum):
     UNKNOWN = "unknown"
     USED = "used"
     EXPIRED = "expired"
+    WRONG_USER = "wrong_user"  # presented by another user: refused, and not taken
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,15 +74,34 @@ class StateBook:
         """The state was issued and not yet redeemed: a link carrying it can still complete."""
         return bool(state) and len(state) <= 200 and await self.store.get(STATES, state) is not None
 
-    async def redeem(self, state: str) -> tuple[Redeem, PendingAuth | None]:
+    async def redeem(
+        self, state: str, *, presenter: str | None = None
+    ) -> tuple[Redeem, PendingAuth | None]:
+        """Take the state (single use) and say what it was.
+
+        `presenter`, the user presenting the link when known, is checked before the state is
+        taken: a link presented by another user is refused (`WRONG_USER`) and stays usable by
+        its owner. The record is read, then taken; a state is never reissued, so the record
+        taken is the one read, and of two concurrent redeemers only the one whose take
+        succeeds gets it (the other is told `USED`: the tombstone is written before the take).
+        """
         if not state or len(state) > 200:
             return Redeem.UNKNOWN, None
-        sealed = await self.store.take(STATES, state)
-        if sealed is None:
+        peeked = await self.store.get(STATES, state)
+        if peeked is None:
             used = await self.store.get(USED, state)
             return (Redeem.USED if used else Redeem.UNKNOWN), None
+        if presenter is not None and self._open(peeked).user_id != presenter:
+            return Redeem.WRONG_USER, None
+        # The tombstone goes first, so a redeemer that loses the take below is told USED.
         await self.store.put(USED, state, b"1", ttl=KEEP_AFTER_EXPIRY)
-        pending = PendingAuth(**json.loads(self.box.open(sealed)))
+        sealed = await self.store.take(STATES, state)
+        if sealed is None:
+            return Redeem.USED, None
+        pending = self._open(sealed)
         if time.time() > pending.expires_at:
             return Redeem.EXPIRED, pending
         return Redeem.OK, pending
+
+    def _open(self, sealed: bytes) -> PendingAuth:
+        return PendingAuth(**json.loads(self.box.open(sealed)))

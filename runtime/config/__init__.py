@@ -35,6 +35,7 @@ from runtime.config.model import (
     Config,
     ConversationConfig,
     IntegrationsConfig,
+    RateLimit,
     SalesforceApp,
     SalesforceConfig,
     SecretsConfig,
@@ -58,6 +59,7 @@ __all__ = [
     "Config",
     "ConversationConfig",
     "IntegrationsConfig",
+    "RateLimit",
     "SalesforceApp",
     "SalesforceConfig",
     "SecretsConfig",
@@ -99,6 +101,8 @@ def _read_text(path: Path) -> str:
     except IsADirectoryError as exc:
         raise ConfigError([f"{path}: is a folder, not a config file"]) from exc
     except UnicodeDecodeError as exc:
-        raise ConfigError([f"{path}: not UTF-8 text (byte {exc.start})"]) from exc
+        line = exc.object[: exc.start].count(b"\n") + 1
+        message = f"{path}:{line}: not UTF-8 text (byte {exc.start}); save it as UTF-8"
+        raise ConfigError([message]) from exc
     except OSError as exc:
         raise ConfigError([f"{path}: cannot be read: {exc.strerror}"]) from exc

@@ -1,17 +1,18 @@
-"""conversation: words that cancel or restart, thresholds, interruptions, limits, and the
-small-talk answers."""
+"""conversation: words that cancel or restart, thresholds, interruptions, limits (message length,
+rate), and the small-talk answers."""
 
 from __future__ import annotations
 
 import dataclasses
 from enum import StrEnum
 
-from runtime.config.model import ConversationConfig
+from runtime.config.model import ConversationConfig, RateLimit
 from runtime.config.section import Section, section
 from runtime.dialogs.model import INTERRUPTIONS
 from runtime.intents.small_talk import DEFAULT_TEXTS, KINDS, SmallTalkReply
 from runtime.intents.synonyms import normalise_phrase
 
+MAX_RATE_WINDOW = 86400.0  # seconds: a day
 _SMALL_TALK_VALUE = "a string, false, or a mapping with text and utterances"
 
 # What an interruption does (conversation.md); the words are the dialog model's, read as a
@@ -36,9 +37,22 @@ def read_conversation(top: Section) -> ConversationConfig:
             ).value,
             max_held=s.whole("max_held", default.max_held, 0),
             max_message_chars=s.whole("max_message_chars", default.max_message_chars, 1),
+            rate_limit=_rate_limit(s),
             state_ttl_days=s.whole("state_ttl_days", default.state_ttl_days, 0),
             small_talk=_small_talk(s),
         )
+
+
+def _rate_limit(conversation: Section) -> RateLimit:
+    """`rate_limit: {messages: N, per_seconds: T}`; a key not written keeps its default."""
+    default = RateLimit()
+    with conversation.section("rate_limit") as s:
+        messages = s.whole("messages", default.messages, 1)
+        per_seconds = s.number("per_seconds", default.per_seconds, 0, MAX_RATE_WINDOW)
+        if per_seconds <= 0:
+            s.problem("per_seconds", f"expected a number above 0, got {per_seconds:g}")
+            per_seconds = default.per_seconds
+    return RateLimit(messages=messages, per_seconds=per_seconds)
 
 
 def _small_talk(conversation: Section) -> tuple[SmallTalkReply, ...]:

@@ -109,6 +109,14 @@ class AuthProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `messages` from one user in any `per_seconds`; more get `rate_limited`."""
+
+    messages: int = 20
+    per_seconds: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
 class ConversationConfig:
     cancel_words: tuple[str, ...] = ("cancel", "stop", "quit")
     restart_words: tuple[str, ...] = ("restart", "start over")
@@ -118,6 +126,7 @@ class ConversationConfig:
     interruptions: str = "hold"  # one of runtime.dialogs.model.INTERRUPTIONS
     max_held: int = 3  # dialogs kept on hold at once; the oldest is dropped beyond it
     max_message_chars: int = 4000
+    rate_limit: RateLimit = field(default_factory=RateLimit)
     state_ttl_days: int = 30  # 0 keeps conversations forever
     # one per kind, in small_talk.KINDS order
     small_talk: tuple[SmallTalkReply, ...] = field(default_factory=default_small_talk)

@@ -26,7 +26,7 @@ from runtime.engine.amend import Amender
 from runtime.engine.executor import UNKNOWN_OUTCOME, YES_NO, DialogStopped, Executor
 from runtime.engine.extraction import Extractor
 from runtime.engine.interruptions import NEVER, Interruptions
-from runtime.engine.messages import Outbound, error, say
+from runtime.engine.messages import Outbound, error, from_wire, say
 from runtime.engine.state import (
     ConversationState,
     Held,
@@ -117,19 +117,26 @@ class Engine:
         *,
         message_id: str | None = None,
         deliver: Deliver | None = None,
+        once: bool = False,
     ) -> list[Outbound]:
-        """Process one message from `user` and return what the bot says, in order."""
+        """Process one message from `user` and return what the bot says, in order.
+
+        `once`: `message_id` identifies the message for good (the webhook's contract): the
+        answer is saved with the conversation, and the same id again gets it again."""
         try:
             clean = clean_text(text, max_chars=self.max_chars)
         except ChannelError as exc:
             return [_reply(error(exc.code, str(exc)), message_id)]
         async with self.store.lock(_lock_key(user)):
             raw, state = await self._load(user)
+            if once and message_id is not None and (state.reply or {}).get("id") == message_id:
+                return [from_wire(m) for m in state.reply["out"]]  # type: ignore[index]
             turn = self._turn(user, state, reply_to=message_id, deliver=deliver)
             if _cut_short(state):
-                await self._guarded(turn, self._recover_then(turn, clean), raw)
+                work = self._recover_then(turn, clean)
             else:
-                await self._guarded(turn, self._on_message(turn, clean), raw)
+                work = self._on_message(turn, clean)
+            await self._guarded(turn, work, raw, answering=message_id if once else None)
             return turn.out
 
     async def start(
@@ -280,6 +287,11 @@ class Engine:
                     continue
                 deliver = deliver_to(user) if deliver_to else None
                 turn = self._turn(user, state, deliver=deliver)
+                # The user's channel may send the cut-short message again (its answer never
+                # came): it then gets nothing more, the outcome having been delivered here.
+                message = (state.inflight or {}).get("message")
+                if message is not None:
+                    state.reply = {"id": message, "out": []}
                 await self._guarded(turn, self._recover(turn), raw)
         if found:
             log.info("found out about %d call(s) a stopped process left in flight", len(found))
@@ -322,8 +334,11 @@ class Engine:
 
     # -- a turn ---------------------------------------------------------------------------------
 
-    async def _guarded(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
-        """Run `work`, resume held dialogs once no dialog is active, and save the state."""
+    async def _guarded(
+        self, turn: Turn, work: Any, checkpoint: bytes | None, *, answering: str | None = None
+    ) -> None:
+        """Run `work`, resume held dialogs once no dialog is active, and save the state; with
+        the answer, when the turn answers the message `answering`."""
         try:
             await self._attempt(turn, work, checkpoint)
             while turn.state.status == Status.IDLE and turn.state.held:
@@ -332,6 +347,8 @@ class Engine:
         except LockLost as exc:  # paused past the lock's expiry: the new holder's state stands
             log.warning("user %r: this turn stopped: %s", turn.user.id, exc)
             return
+        if answering is not None:
+            turn.state.reply = {"id": answering, "out": [m.to_wire() for m in turn.out]}
         await self._save_at_end(turn)
 
     async def _attempt(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
@@ -342,7 +359,7 @@ class Engine:
         except LockLost:
             raise
         except DialogStopped as exc:
-            log.error("%s", exc)
+            log.log(exc.level, "%s", exc)
             turn.state.finish()
             await turn.emit(say(exc.user_message))
         except Exception as exc:  # the user is told in a sentence; operators get the traceback

@@ -43,11 +43,14 @@ _PARKED = object()  # verify: its authorization sent a link; the callback finds 
 
 
 class DialogStopped(ParleyError):
-    """The dialog cannot go on; `user_message` is what the user is told."""
+    """The dialog cannot go on; `user_message` is what the user is told. `level` is how the
+    log hears of it: ERROR (the default) when the operator has something to fix, INFO when the
+    user brought it about (retries used up, authorization declined or abandoned)."""
 
-    def __init__(self, log_message: str, user_message: str) -> None:
+    def __init__(self, log_message: str, user_message: str, *, level: int = logging.ERROR) -> None:
         super().__init__(log_message)
         self.user_message = user_message
+        self.level = level
 
 
 class Authorizer(Protocol):
@@ -143,7 +146,9 @@ class Executor:
             await turn.emit(say(message))
             await self.advance(turn)
             return
-        raise DialogStopped(f"dialog {dialog.id!r} node {node.id!r}: {message}", message)
+        raise DialogStopped(
+            f"dialog {dialog.id!r} node {node.id!r}: {message}", message, level=logging.INFO
+        )
 
     async def _step(self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode) -> str | None:
         node = cn.node
@@ -267,6 +272,7 @@ class Executor:
                 f"dialog {dialog.id!r}: node {node.id!r} used up its {node.retries} retries",
                 f"Sorry, I still couldn't get the {node.entity.replace('_', ' ')}, "
                 "so I've stopped here. You can start again whenever you like.",
+                level=logging.INFO,
             )
         await turn.emit(say(problem))
         return None
@@ -335,6 +341,8 @@ class Executor:
             "sent": 1,
             "channel": turn.user.channel,  # where to tell the user, when a restart finds out
         }
+        if turn.reply_to is not None:
+            inflight["message"] = turn.reply_to  # the message whose answer this call is
         turn.state.inflight = inflight
         if cn.idempotency is not None:
             header, value = cn.idempotency

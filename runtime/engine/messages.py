@@ -73,6 +73,30 @@ class Outbound(msgspec.Struct, frozen=True):
         return out
 
 
+def from_wire(wire: dict[str, Any]) -> Outbound:
+    """The message `Outbound.to_wire` gave `wire` for (a stored answer, sent again)."""
+    kind = wire.get("type", "message")
+    common = {"session": wire.get("session", ""), "reply_to": wire.get("reply_to")}
+    if kind == "error":
+        return Outbound(
+            type="error", code=wire.get("code", ""), text=wire.get("message", ""), **common
+        )
+    if kind == "auth_link":
+        return Outbound(
+            type="auth_link",
+            text=wire.get("text", ""),
+            profile=wire.get("profile", ""),
+            provider=wire.get("provider", ""),
+            url=wire.get("url", ""),
+            **common,
+        )
+    buttons = tuple(
+        Link(b["label"], b["url"]) if "url" in b else (b["label"], b.get("value", ""))
+        for b in wire.get("buttons", ())
+    )
+    return Outbound(type=kind, text=wire.get("text", ""), buttons=buttons, **common)
+
+
 def say(text: str, buttons: tuple[tuple[str, str], ...] = ()) -> Outbound:
     return Outbound(type="message", text=text, buttons=buttons)
 

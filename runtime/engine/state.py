@@ -83,6 +83,7 @@ class ConversationState(
         "held": "h",
         "pending": "q",
         "inflight": "f",
+        "reply": "y",
     },
 ):
     session: str = msgspec.field(default_factory=_new_session)
@@ -103,6 +104,10 @@ class ConversationState(
     # (saved) before it is sent: {"node", "attempt", "at" (epoch s), "sent" (1 or 2), "key"?}.
     # A turn that finds it treats the call's outcome as unknown (dialog-language.md, `verify`).
     inflight: dict[str, Any] | None = None
+    # The answer to the last message that came with an id: {"id", "out": [wire messages]}.
+    # Saved with the conversation itself, so a message sent again (its answer was lost, the
+    # server died before the channel kept the answer) gets that answer, never a second turn.
+    reply: dict[str, Any] | None = None
 
     def begin(self, dialog: str, node: str) -> None:
         self.status, self.dialog, self.node = Status.ACTIVE, dialog, node

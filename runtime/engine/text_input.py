@@ -9,6 +9,16 @@ from runtime.errors import ChannelError
 
 MAX_CHARS = 4000
 _SPACES = re.compile(r"[ \t\r\n]+")
+# A NUL or a lone surrogate: not text. Lone surrogates cannot even be encoded (no store, log
+# file or socket can carry them); a NUL ends strings in C libraries and terminals.
+_MALFORMED = re.compile("[\x00\ud800-\udfff]")
+MALFORMED = "Text must not hold a NUL character or a lone surrogate."
+
+
+def malformed(text: str) -> bool:
+    """`text` holds a NUL or a lone surrogate, which every channel refuses with `bad_request`
+    (spec/channels.md) rather than pass on or quietly drop."""
+    return _MALFORMED.search(text) is not None
 
 
 def clean_text(text: object, *, max_chars: int = MAX_CHARS) -> str:

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 SCAN_BATCH = 500
 # Seconds a user's lock outlives an instance that died holding it: the wait before another
 # instance answers that user. Renewed every third of it while held, so a live holder keeps it.
-LOCK_TIMEOUT = 5.0
+LOCK_TIMEOUT = 3.0
 
 # A write under locks. KEYS: the n held locks, then the record. ARGV: n, the n tokens, the
 # operation, its arguments. Returns {0, i} when lock i is no longer ours (nothing is written:

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import httpx
@@ -272,11 +273,18 @@ async def post_hook(
         return await http.post(f"{served.url}/webhook", content=body, headers=headers)
 
 
-async def fetch_hook(served: Served, user_id: str) -> httpx.Response:
+def sign_request(
+    method: str, target: str, *, secret: str = SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    """Signs a request without a body over `METHOD TARGET`, the path and query as sent."""
+    return sign(f"{method} {target}".encode(), secret=secret, timestamp=timestamp)
+
+
+async def fetch_hook(served: Served, user_id: str, after: int = 0) -> httpx.Response:
+    """`GET /webhook/messages?user_id=...&after=...`, signed over its percent-encoded target."""
+    target = "/webhook/messages?" + urlencode({"user_id": user_id, "after": after})
     async with httpx.AsyncClient() as http:
-        return await http.get(
-            f"{served.url}/webhook/messages", params={"user_id": user_id}, headers=sign(b"")
-        )
+        return await http.get(served.url + target, headers=sign_request("GET", target))
 
 
 class Receiver:

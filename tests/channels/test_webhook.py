@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from tests.channels.conftest import (
     fetch_hook,
     post_hook,
     sign,
+    sign_request,
     until,
 )
 
@@ -117,14 +120,28 @@ async def test_a_repeated_message_id_gets_the_first_answer_and_runs_once(serve_b
         json.dumps({"user_id": USER, "message_id": "m-1", "text": 42}).encode(),
         json.dumps({"user_id": USER, "message_id": "m-1"}).encode(),
         b"\xff\xfe not utf-8",
+        # Lone surrogates (no store can encode them), NUL and other control characters.
+        json.dumps({"user_id": "sms:\ud800", "message_id": "m-1", "text": "hi"}).encode(),
+        json.dumps({"user_id": USER, "message_id": "m-\udfff", "text": "hi"}).encode(),
+        json.dumps({"user_id": "sms:\udc00\ud800", "message_id": "m-1", "text": "hi"}).encode(),
+        json.dumps({"user_id": "sms:\x00", "message_id": "m-1", "text": "hi"}).encode(),
+        json.dumps({"user_id": USER, "message_id": "m-1\n", "text": "hi"}).encode(),
+        json.dumps({"user_id": USER, "message_id": "m-1", "text": "take a note\ud800"}).encode(),
+        json.dumps({"user_id": USER, "message_id": "m-1", "text": "take\x00 a note"}).encode(),
+        b'{"user_id": "sms:\xed\xa0\x80", "message_id": "m-1", "text": "hi"}',  # as UTF-8
     ],
 )
-async def test_malformed_bodies_get_400_with_an_error_object(serve_bot, body):
+async def test_malformed_bodies_get_400_with_an_error_object(serve_bot, caplog, body):
     served = await serve_bot({"note": NOTE_DIALOG}, SYNC)
+    caplog.set_level(logging.DEBUG)
     answer = await post_hook(served, body)
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert error["code"] == "bad_request" and error["message"]
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    # Nothing was stored or started: the user's next message is a new conversation.
+    answer = await post_hook(served, message("take a note", "m-1"))
+    assert answer.json()["messages"][0]["text"] == "What should I note?"
 
 
 async def test_a_body_over_64_kib_gets_413(serve_bot):
@@ -158,18 +175,23 @@ async def test_a_disabled_webhook_is_not_served(serve_bot):
     assert (await post_hook(served, message("take a note", "m-1"))).status_code == 404
 
 
-async def test_fetching_messages_is_signed_too(serve_bot):
+async def test_fetching_messages_is_signed_over_its_request_line(serve_bot):
     served = await serve_bot({"note": NOTE_DIALOG}, SYNC)
+    target = "/webhook/messages?" + urlencode({"user_id": USER, "after": 0})
+    now = int(time.time())
     async with httpx.AsyncClient() as http:
-        url = f"{served.url}/webhook/messages"
-        unsigned = await http.get(url, params={"user_id": USER})
-        assert unsigned.status_code == 401
-        stale = await http.get(
-            url, params={"user_id": USER}, headers=sign(b"", timestamp=int(time.time()) - 400)
+        url = served.url + target
+        unsigned = await http.get(url)
+        stale = await http.get(url, headers=sign_request("GET", target, timestamp=now - 400))
+        # The scheme before this one signed an empty body: refused, whoever it names.
+        empty_body = await http.get(url, headers=sign(b""))
+        no_user = await http.get(
+            f"{served.url}/webhook/messages", headers=sign_request("GET", "/webhook/messages")
         )
-        assert stale.status_code == 401
-        no_user = await http.get(url, headers=sign(b""))
-        assert no_user.status_code == 400
+    assert [r.status_code for r in (unsigned, stale, empty_body)] == [401] * 3
+    assert all(r.json()["error"]["code"] == "unauthorized" for r in (unsigned, stale, empty_body))
+    assert no_user.status_code == 400
+    assert no_user.json()["error"]["code"] == "bad_request"
     assert (await fetch_hook(served, USER)).json() == {"messages": []}
 
 

@@ -17,9 +17,9 @@ the way out) and starts it again on the same SQLite file and port.
 The webhook shows what the bot says and nothing else, so a step that needs more fails the
 replay, never skipped: `expect` fails at its line (the conversation's state is not on the
 wire), and so do `authorize` and `deny` (after an authorization the resumed conversation's
-messages wait in the store for ``GET /webhook/messages``, whose signing and `after` cursor
-spec/channels.md describes differently from channels/webhook.py today). `fixtures` and `stubs`
-act inside the bot's process: a transcript with any fails before it starts.
+messages wait in the store for ``GET /webhook/messages``, which this replayer does not read).
+`fixtures` and `stubs` act inside the bot's process: a transcript with any fails before it
+starts.
 
 A transcript's `user_id` is used as the webhook's ``user_id``, as is: a second replay of it on
 the same server continues the first one's conversation. Without one, each replay is a new user.

@@ -137,6 +137,39 @@ async def test_a_state_of_user_a_presented_with_user_bs_session_is_refused(world
     assert (await w.bot.engine.load(ALICE)).status == Status.PARKED
 
 
+async def test_a_refusal_to_another_user_leaves_the_link_to_its_owner(world):
+    w = await world()
+    out = await parked(w)
+    params = await w.follow(out[0].url)
+    for _ in range(2):  # refused as often as it is tried, without using the link up
+        refused = await w.bot.engine.authorization_callback(
+            state=params["state"], code=params["code"], presenter="bob"
+        )
+        assert refused.outcome == "wrong_user"
+    assert await w.bot.engine.executor.authorizer.states.waiting(params["state"])
+    result = await w.bot.engine.authorization_callback(
+        state=params["state"], code=params["code"], presenter="alice"
+    )
+    assert result.outcome == "connected"
+    assert LEAD_CREATED.fullmatch(result.messages[0].text)
+    late = await w.bot.engine.authorization_callback(
+        state=params["state"], code=params["code"], presenter="bob"
+    )
+    assert late.outcome == "used"
+
+
+async def test_of_two_concurrent_redeems_by_the_owner_one_takes_the_state(world):
+    w = await world()
+    out = await parked(w)
+    params = await w.follow(out[0].url)
+    states = w.bot.engine.executor.authorizer.states
+    both = await asyncio.gather(
+        states.redeem(params["state"], presenter="alice"),
+        states.redeem(params["state"], presenter="alice"),
+    )
+    assert sorted(str(status) for status, _ in both) == ["ok", "used"]
+
+
 async def test_the_same_users_session_is_accepted(world):
     w = await world()
     out = await parked(w)
