@@ -12,11 +12,13 @@ is anything the sandbox refuses; every other failure while rendering is translat
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import partial
 from typing import Any, Protocol
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateExpression
 from jinja2.exceptions import SecurityError
 from jinja2.parser import Parser
@@ -62,6 +64,58 @@ def _finalize(value: Any) -> Any:
     return "" if value is None else value
 
 
+class _NoFoldingCodeGenerator(CodeGenerator):
+    """Jinja's code generator without computing anything while compiling.
+
+    Jinja folds what looks constant when it compiles: `{{ 'a' * 10**10 }}` or
+    `{{ 'a' | center(10**9) }}` would be computed then, outside any sandbox check, hanging
+    `parley validate` or the start of the bot. Here every expression is left to run time,
+    where the sandbox applies; only plain text between tags stays a compiled constant.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.optimizer = None  # the optimizer is what folds constants
+
+    def _output_child_to_const(self, node: nodes.Expr, frame: Frame, finalize: Any) -> str:
+        if not isinstance(node, nodes.TemplateData):
+            raise nodes.Impossible()
+        return super()._output_child_to_const(node, frame, finalize)
+
+    def visit_EvalContextModifier(self, node: nodes.EvalContextModifier, frame: Frame) -> None:
+        # `{% autoescape EXPR %}`: Jinja computes EXPR when it can; here, at run time only.
+        for keyword in node.options:
+            self.writeline(f"context.eval_ctx.{keyword.key} = ")
+            self.visit(keyword.value, frame)
+        frame.eval_ctx.volatile = True
+
+
+class _TrackingCodeGenerator(meta.TrackingCodeGenerator, _NoFoldingCodeGenerator):
+    """`jinja2.meta`'s name tracking, without computing anything either."""
+
+
+def _undeclared(tree: nodes.Template) -> set[str]:
+    """`jinja2.meta.find_undeclared_variables`, with the code generator above."""
+    codegen = _TrackingCodeGenerator(tree.environment)
+    codegen.visit(tree)
+    return codegen.undeclared_identifiers
+
+
+@contextmanager
+def _compiling() -> Iterator[None]:
+    """Whatever else stops a source from compiling, raised as a TemplateSyntaxError too: a
+    source nested too deeply for Jinja's parser or for Python, a number too long to read."""
+    try:
+        yield
+    except TemplateSyntaxError:
+        raise
+    except (RecursionError, SyntaxError, MemoryError):
+        raise TemplateSyntaxError("it is nested too deeply", 1) from None
+    except (ValueError, OverflowError) as exc:
+        reason = "a number in it is too long" if "digits" in str(exc) else str(exc)
+        raise TemplateSyntaxError(reason, 1) from None
+
+
 def _strip_trailing_newline(source: str) -> str:
     """What Jinja does to a source with keep_trailing_newline=False, for the constant path."""
     lines = _LINE_BREAK.split(source)
@@ -76,6 +130,8 @@ class _DataFirstEnvironment(ImmutableSandboxedEnvironment):
     Dialog data is JSON: a response body with a field `items` or a node called `update` must
     not resolve to `dict.items` or `dict.update`.
     """
+
+    code_generator_class = _NoFoldingCodeGenerator
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         # `type(...) is dict` first: dialog data is plain dicts, and an ABC check costs more.
@@ -112,7 +168,8 @@ class Templates:
             return Text(source, dialog, node, env=self.env, constant=constant)
         template = self._templates.get(source)
         if template is None:
-            template = self._templates[source] = self.env.from_string(source)
+            with _compiling():
+                template = self._templates[source] = self.env.from_string(source)
         return Text(source, dialog, node, env=self.env, template=template)
 
     def expr(self, source: str, *, dialog: str, node: str) -> Expr:
@@ -120,7 +177,8 @@ class Templates:
         compile."""
         compiled = self._expressions.get(source)
         if compiled is None:
-            compiled = self.env.compile_expression(source, undefined_to_none=False)
+            with _compiling():
+                compiled = self.env.compile_expression(source, undefined_to_none=False)
             self._expressions[source] = compiled
         return Expr(source, dialog, node, env=self.env, compiled=compiled)
 
@@ -168,7 +226,8 @@ class Templates:
 
     def names(self, source: str, *, expression: bool) -> set[str]:
         """Top-level names the source reads from its context (Jinja's own globals left out)."""
-        found = meta.find_undeclared_variables(self.parse(source, expression=expression))
+        with _compiling():
+            found = _undeclared(self.parse(source, expression=expression))
         return found - set(self.env.globals)
 
     def references(self, source: str, *, expression: bool) -> set[Reference]:
@@ -176,9 +235,10 @@ class Templates:
         ``nodes.create.response.body[0].message`` gives
         ``("nodes", "create", "response", "body", 0, "message")``. Chains that are a prefix of
         another one are left out."""
-        tree = self.parse(source, expression=expression)
-        roots = meta.find_undeclared_variables(tree) - set(self.env.globals)
-        return _references(tree, roots)
+        with _compiling():
+            tree = self.parse(source, expression=expression)
+            roots = _undeclared(tree) - set(self.env.globals)
+            return _references(tree, roots)
 
 
 def _parse(env: ImmutableSandboxedEnvironment, source: str, *, expression: bool) -> nodes.Template:

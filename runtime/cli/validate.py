@@ -1,16 +1,23 @@
-"""`parley validate [PATH ...]`: check config.yaml and dialogs; every problem with file and line."""
+"""`parley validate [PATH ...]`: check config.yaml and dialogs; every problem with file and line.
+
+Nothing stops the checking early: a config.yaml with problems still lets the dialogs given on
+the command line be checked, and a dialog with problems is still checked against config.yaml
+(auth profiles, synonyms). The problems come sorted by file and line, then one summary line.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from runtime.bot import bot_synonyms
 from runtime.cli.common import add_config_option
-from runtime.config import Config, load_config
-from runtime.dialogs.loader import load_dialogs
-from runtime.dialogs.model import Dialog
+from runtime.config import DEFAULT_FILE, Config, load_config
+from runtime.config.yaml_tree import Report, Tree
+from runtime.dialogs.loader import NO_LINE, read_dialogs
+from runtime.dialogs.reading.wording import one_line
 from runtime.errors import ConfigError, DefinitionError, Problem
 
 
@@ -28,46 +35,57 @@ def known_profiles(config: Config) -> set[str]:
     return names
 
 
-def profile_problems(dialogs: list[Dialog], config: Config) -> list[Problem]:
-    known = known_profiles(config)
-    problems = []
-    for dialog in dialogs:
-        for node in dialog.nodes:
-            profile = getattr(node, "auth", None)
-            if profile and profile not in known:
-                problems.append(
-                    Problem(
-                        dialog.file,
-                        node.line_of("auth"),
-                        f"node {node.id!r} uses auth profile {profile!r}, which config.yaml "
-                        f"does not define; known profiles: {', '.join(sorted(known)) or 'none'}",
-                    )
-                )
-    return problems
-
-
 def run(args: argparse.Namespace) -> int:
+    messages: list[str] = []
+    config: Config | None = None
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    paths = args.paths or list(config.dialogs)
-    try:
-        dialogs = load_dialogs(paths)
-    except DefinitionError as exc:
-        print(exc, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
-        return 1
-    problems = profile_problems(dialogs, config)
-    try:
-        bot_synonyms(config, dialogs)
-    except DefinitionError as exc:
-        problems += exc.problems
-    if problems:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        messages += exc.messages
+    problems: list[Problem] = []
+    dialogs = []
+    if config is not None or args.paths:
+        # Without a readable config.yaml, the dialogs named on the command line are still
+        # checked, only not against config.yaml.
+        paths = args.paths or list(config.dialogs if config else ())
+        profiles = known_profiles(config) if config is not None else None
+        dialogs, problems = read_dialogs(paths, profiles=profiles)
+        if config is not None:
+            if not args.paths:
+                problems = _at_config_lines(problems, config, args.config)
+            try:
+                bot_synonyms(config, dialogs)
+            except DefinitionError as exc:
+                problems += exc.problems
+    problems = sorted(dict.fromkeys(problems), key=lambda p: (p.file, p.line, p.message))
+    messages += [str(problem) for problem in problems]
+    if messages:
+        for message in messages:
+            # One line each, whatever a file's names hold (config.yaml's keys are quoted as
+            # they are written).
+            print(one_line(message), file=sys.stderr)
+        print(f"{len(messages)} problem(s) found.", file=sys.stderr)
         return 1
     print(f"OK: {len(dialogs)} dialog(s) valid.")
     return 0
+
+
+def _at_config_lines(problems: list[Problem], config: Config, given: Path | None) -> list[Problem]:
+    """A dialogs path of config.yaml that does not exist (or holds no dialog) is a problem of
+    config.yaml, at the line of that path, rather than of a file that has no lines."""
+    file = Path(given) if given is not None else Path(DEFAULT_FILE)
+    try:
+        tree = Tree(Report(str(file)), os.environ).parse(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError, ConfigError):
+        return problems
+    item = tree.value.get("dialogs") if tree is not None and isinstance(tree.value, dict) else None
+    if item is None:
+        return problems
+    entries = item.value if isinstance(item.value, list) else [item]
+    lines = {str(path): entry.line for path, entry in zip(config.dialogs, entries, strict=False)}
+    return [
+        Problem(str(file), lines[p.file], f"dialogs: {p.file!r}: {p.message}")
+        if p.line == NO_LINE and p.file in lines
+        else p
+        for p in problems
+    ]

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.reader import ReaderError
 
+from runtime.dialogs.yaml_lines import YamlError, check_shape, unreadable
 from runtime.errors import ConfigError
 
 
@@ -57,10 +59,18 @@ class Tree:
         self.loader: yaml.SafeLoader | None = None
 
     def parse(self, text: str) -> Item | None:
-        self.loader = yaml.SafeLoader(text)
         try:
+            # Depth, size and alias cycles first: reading the nodes below recurses, and an
+            # alias is read again each time it is used.
+            check_shape(text, yaml.SafeLoader)
+            self.loader = yaml.SafeLoader(text)
             node = self.loader.get_single_node()
             return None if node is None else self._item(node, "")
+        except YamlError as exc:
+            raise ConfigError([self._where(exc.line) + exc.message]) from None
+        except ReaderError as exc:
+            error = unreadable(text, exc)
+            raise ConfigError([self._where(error.line) + error.message]) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
@@ -72,7 +82,8 @@ class Tree:
             reason = getattr(exc, "reason", "") or "unreadable"
             raise ConfigError([self._where(None) + f"not valid YAML: {reason}"]) from exc
         finally:
-            self.loader.dispose()
+            if self.loader is not None:
+                self.loader.dispose()
 
     def _where(self, line: int | None) -> str:
         return f"{self.report.file}:{line}: " if line else f"{self.report.file}: "
@@ -90,6 +101,12 @@ class Tree:
             value = self.loader.construct_object(node, deep=True)
         except yaml.YAMLError:
             self.report.add(line, path, f"unsupported YAML value (tag {node.tag})")
+            return Item(None, line)
+        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError):
+            # `!!bool maybe`, `!!timestamp x`, a number of more than 4300 digits
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            self.report.add(line, path, f"cannot read {shown!r} as !!{tag}")
             return Item(None, line)
         if isinstance(value, str):
             reported = len(self.report.found)

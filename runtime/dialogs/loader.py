@@ -11,13 +11,13 @@ one file is `runtime.dialogs.reading`'s job.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from runtime.dialogs.model import Dialog
 from runtime.dialogs.reading.dialog_file import read_file
 from runtime.dialogs.reading.values import Reader
-from runtime.dialogs.reading.wording import describe
+from runtime.dialogs.reading.wording import describe, one_line
 from runtime.dialogs.validation import validate_dialog
 from runtime.dialogs.yaml_lines import YamlError, YamlMap, parse_yaml
 from runtime.errors import DefinitionError, Problem
@@ -41,6 +41,21 @@ def load_dialogs(paths: Sequence[str | Path], templates: Templates | None = None
     """Every dialog under `paths` (files, or folders searched recursively for ``*.yaml``, in
     sorted order); raises one `DefinitionError` with the problems of all files, including
     dialog ids used twice."""
+    dialogs, problems = read_dialogs(paths, templates)
+    if problems:
+        raise DefinitionError(problems)
+    return dialogs
+
+
+def read_dialogs(
+    paths: Sequence[str | Path],
+    templates: Templates | None = None,
+    *,
+    profiles: Collection[str] | None = None,
+) -> tuple[list[Dialog], list[Problem]]:
+    """What `load_dialogs` reads, as far as it could be built, and every problem found;
+    never raises for bad input. `profiles`, when given, are the auth profiles a service node
+    may name (config.yaml's)."""
     templates = templates or Templates()
     problems: list[Problem] = []
     dialogs: list[Dialog] = []
@@ -56,7 +71,7 @@ def load_dialogs(paths: Sequence[str | Path], templates: Templates | None = None
             line = exc.object[: exc.start].count(b"\n") + 1
             problems.append(Problem(file, line, "the file is not UTF-8 text; save it as UTF-8"))
             continue
-        dialog, found = read_dialog(text, file, templates)
+        dialog, found = read_dialog(text, file, templates, profiles=profiles)
         problems += found
         if dialog is None:
             continue
@@ -73,9 +88,7 @@ def load_dialogs(paths: Sequence[str | Path], templates: Templates | None = None
         dialogs.append(dialog)
     problems += shared_intent_problems(dialogs)
     problems += synonym_problems(s for d in dialogs for s in d.synonyms)
-    if problems:
-        raise DefinitionError(problems)
-    return dialogs
+    return dialogs, problems
 
 
 def shared_intent_problems(dialogs: Iterable[Dialog]) -> list[Problem]:
@@ -112,13 +125,15 @@ def shared_intent_problems(dialogs: Iterable[Dialog]) -> list[Problem]:
     return problems
 
 
-def read_dialog(text: str, file: str, templates: Templates) -> tuple[Dialog | None, list[Problem]]:
-    """The dialog in `text` as far as it could be built, and every problem found (loading and
-    validation). Never raises for bad input."""
+def read_dialog(
+    text: str, file: str, templates: Templates, *, profiles: Collection[str] | None = None
+) -> tuple[Dialog | None, list[Problem]]:
+    """The dialog in `text` as far as it could be built (None when the file is not a YAML
+    mapping), and every problem found (loading and validation). Never raises for bad input."""
     try:
         data, duplicates = parse_yaml(text)
     except YamlError as exc:
-        return None, [Problem(file, exc.line, exc.message)]
+        return None, [Problem(file, exc.line, one_line(exc.message))]
     problems = [Problem(file, d.line, d.message) for d in duplicates]
     if data is None:
         problems.append(Problem(file, 1, "the file is empty; a dialog needs `dialog` and `nodes`"))
@@ -135,9 +150,10 @@ def read_dialog(text: str, file: str, templates: Templates) -> tuple[Dialog | No
     reader = Reader(file)
     dialog = read_file(reader, data)
     problems += reader.problems
-    if dialog is not None:
-        file_lines = {str(k): line for k, line in data.lines.items()}
-        problems += validate_dialog(dialog, templates, lines=file_lines)
+    file_lines = {str(k): line for k, line in data.lines.items()}
+    problems += validate_dialog(
+        dialog, templates, lines=file_lines, unplaced=reader.unplaced, profiles=profiles
+    )
     return dialog, problems
 
 

@@ -11,13 +11,17 @@ Rules (see shared/spec/dialog-language.md):
   `nodes.ID` only for service nodes, `entities.NAME` only for entities of this dialog,
   `user` and `session` only with the attributes they have.
 
-Auth profiles are checked against config.yaml elsewhere; `profiles_used` lists them.
+Auth profiles are checked against config.yaml when the caller gives the names it defines
+(`parley validate` does); `profiles_used` lists them.
+
+Nodes that were read but could not join the dialog (no usable id, or a duplicate id) are
+checked too, as far as a node can be checked alone: routes, templates, auth profile.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +34,7 @@ from runtime.dialogs.model import (
     Node,
     ServiceNode,
 )
+from runtime.dialogs.reading.wording import one_line
 from runtime.errors import Problem
 from runtime.templating import Templates, TemplateSyntaxError
 
@@ -77,39 +82,77 @@ def entity_names(dialog: Dialog) -> set[str]:
 
 
 def validate_dialog(
-    dialog: Dialog, templates: Templates, *, lines: Mapping[str, int] | None = None
+    dialog: Dialog,
+    templates: Templates,
+    *,
+    lines: Mapping[str, int] | None = None,
+    unplaced: Sequence[tuple[Node, str]] = (),
+    profiles: Collection[str] | None = None,
 ) -> list[Problem]:
     """Every problem of `dialog` (an empty list when it is sound); never raises.
 
-    `lines` gives the YAML lines of the file-level keys (`start`), when known.
+    `lines` gives the YAML lines of the file-level keys (`start`), when known. `unplaced` are
+    nodes read from the file but left out of the dialog, each with how messages name it
+    ("node #3"); they are checked apart from the graph. `profiles`, when given, are the auth
+    profiles config.yaml defines: a service node naming another is a problem.
     """
-    return _Validator(dialog, templates, lines or {}).run()
+    return _Validator(dialog, templates, lines or {}, unplaced, profiles).run()
 
 
 class _Validator:
-    def __init__(self, dialog: Dialog, templates: Templates, lines: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        dialog: Dialog,
+        templates: Templates,
+        lines: Mapping[str, int],
+        unplaced: Sequence[tuple[Node, str]],
+        profiles: Collection[str] | None,
+    ) -> None:
         self.dialog = dialog
         self.templates = templates
         self.lines = lines
+        self.unplaced = [node for node, _ in unplaced]
+        self.names = {id(node): name for node, name in unplaced}
+        self.profiles = profiles
         self.ids = {n.id for n in dialog.nodes}
-        self.entities = entity_names(dialog)
+        # An entity named only by a node left out still exists once that node is fixed.
+        self.entities = entity_names(dialog) | {
+            n.entity for n in self.unplaced if isinstance(n, EntityNode) and n.entity
+        }
         self.services = {n.id for n in dialog.nodes if isinstance(n, ServiceNode)}
         self.problems: list[Problem] = []
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.dialog.file, line, message))
+        self.problems.append(Problem(self.dialog.file, line, one_line(message)))
+
+    def name(self, node: Node) -> str:
+        """How messages call `node`: "node 'ask'", or "node #3" when it has no usable id."""
+        return self.names.get(id(node)) or f"node {node.id!r}"
 
     def run(self) -> list[Problem]:
-        start_ok = self._check_start()
-        for node in self.dialog.nodes:
+        # Without nodes (reported while loading) there is no graph, only the nodes left out.
+        start_ok = bool(self.dialog.nodes) and self._check_start()
+        for node in [*self.dialog.nodes, *self.unplaced]:
             self._check_routes(node)
             self._check_default_last(node)
             for source in sources(node):
                 self._check_source(node, source)
+            self._check_profile(node)
         if start_ok:
             self._check_reachable()
         self._check_loops()
         return self.problems
+
+    def _check_profile(self, node: Node) -> None:
+        if self.profiles is None or not isinstance(node, ServiceNode) or not node.auth:
+            return
+        if node.auth not in self.profiles:
+            known = ", ".join(sorted(self.profiles)) or "none"
+            self.problem(
+                node.line_of("auth"),
+                f"{self.name(node)} uses auth profile {node.auth!r}, which config.yaml does "
+                f"not define; known profiles: {known}",
+            )
 
     # -- routes ---------------------------------------------------------------------------------
 
@@ -128,7 +171,7 @@ class _Validator:
     def _check_routes(self, node: Node) -> None:
         for index, branch in enumerate(node.next):
             line = node.lines.get(f"next.{index}.to", branch.line)
-            self._check_target(branch.to, line, f"`to` in node {node.id!r}")
+            self._check_target(branch.to, line, f"`to` in {self.name(node)}")
         routes = {"on_failure": getattr(node, "on_failure", None)}
         if isinstance(node, ServiceNode):
             routes |= {
@@ -138,7 +181,7 @@ class _Validator:
             }
         for key, target in routes.items():
             if target:
-                self._check_target(target, node.line_of(key), f"`{key}` in node {node.id!r}")
+                self._check_target(target, node.line_of(key), f"`{key}` in {self.name(node)}")
 
     def _check_target(self, target: str, line: int, what: str) -> None:
         if target in self.ids or target in (END, ""):  # "" was reported while loading
@@ -155,7 +198,7 @@ class _Validator:
                 later = node.next[index + 1]
                 self.problem(
                     node.lines.get(f"next.{index + 1}", later.line),
-                    f"node {node.id!r}: this branch is never tried, because the branch before it "
+                    f"{self.name(node)}: this branch is never tried, because the branch before it "
                     f"(line {branch.line}) has no `when` and always matches; put the default "
                     "branch last",
                 )
@@ -209,7 +252,7 @@ class _Validator:
         if not source.text:  # reported while loading
             return
         line = node.line_of(source.path)
-        what = f"`{source.path}` of node {node.id!r}"
+        what = f"`{source.path}` of {self.name(node)}"
         where = {"dialog": self.dialog.id, "node": node.id}
         try:
             if source.json:

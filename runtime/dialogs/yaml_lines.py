@@ -15,9 +15,15 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 MAX_VALUES = 100_000  # after aliases are expanded; a dialog file is far smaller
+MAX_DEPTH = 100  # lists and mappings inside each other, aliases included; a dialog needs ~10
+
+# What a value of an explicit tag (`!!bool maybe`) may raise when it cannot be read as one.
+_BAD_VALUE = (ArithmeticError, AttributeError, LookupError, TypeError, ValueError)
 
 _MERGE = "tag:yaml.org,2002:merge"
 
@@ -63,7 +69,15 @@ class LineLoader(yaml.SafeLoader):
 
     yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except _BAD_VALUE:
+            raise ConstructorError(None, None, _bad_value(node), node.start_mark) from None
+
     def construct_line_map(self, node: MappingNode) -> Iterator[YamlMap]:
+        if not isinstance(node, MappingNode):
+            raise ConstructorError(None, None, _bad_value(node), node.start_mark)
         data = YamlMap()
         data.line, data.lines, data.duplicates = node.start_mark.line + 1, {}, []
         yield data
@@ -92,6 +106,8 @@ class LineLoader(yaml.SafeLoader):
             data.lines[key] = key_node.start_mark.line + 1
 
     def construct_line_seq(self, node: SequenceNode) -> Iterator[YamlSeq]:
+        if not isinstance(node, SequenceNode):
+            raise ConstructorError(None, None, _bad_value(node), node.start_mark)
         data = YamlSeq()
         data.line = node.start_mark.line + 1
         data.lines = [item.start_mark.line + 1 for item in node.value]
@@ -109,6 +125,16 @@ class LineLoader(yaml.SafeLoader):
             raise ConstructorError(
                 None, None, f"{text!r} is not a whole number", node.start_mark
             ) from None
+
+
+def _bad_value(node: Node) -> str:
+    """A value its tag cannot make (`!!bool maybe`, `!!seq x`)."""
+    tag = node.tag.removeprefix("tag:yaml.org,2002:")
+    if isinstance(node, ScalarNode):
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        return f"cannot read {shown!r} as !!{tag}; fix the value or remove the tag"
+    what = "a mapping" if isinstance(node, MappingNode) else "a list"
+    return f"cannot read {what} as !!{tag}; fix the value or remove the tag"
 
 
 def _hashable(value: Any) -> bool:
@@ -156,15 +182,86 @@ def parse_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
     Raises `YamlError` with the line and a plain message when the text cannot be read.
     """
     try:
+        check_shape(text, LineLoader)
         data = yaml.load(text, Loader=LineLoader)  # a SafeLoader: builds plain values only
     except yaml.MarkedYAMLError as exc:
         raise _plain(exc) from None
+    except ReaderError as exc:
+        raise unreadable(text, exc) from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"could not parse YAML: {exc}") from None
-    except RecursionError:
+    except RecursionError:  # check_shape bounds the depth; this stays as a last guard
         raise YamlError(1, "could not parse YAML: it is nested too deeply") from None
-    _check_size(data)
+    except _BAD_VALUE as exc:  # a tag on the document itself, read outside construct_object
+        raise YamlError(1, f"could not parse YAML: {exc}") from None
     return data, list(_duplicates(data, set()))
+
+
+def check_shape(text: str, loader: type[yaml.SafeLoader]) -> None:
+    """Raise `YamlError` at the line where `text` nests lists and mappings more than
+    MAX_DEPTH deep or holds more than MAX_VALUES values (counting what aliases refer to), or
+    where an alias sits inside the value it names; before anything recursive reads the file.
+
+    Parsing errors (`yaml.YAMLError`) propagate as they are. One pass over the parser's events,
+    which keeps its own stack: no recursion, however deep the text.
+    """
+    open_: list[list[Any]] = []  # per open list or mapping: [anchor, height, values]
+    anchored: dict[str, tuple[int, int]] = {}  # anchor -> (height, values) of its value
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1
+        if isinstance(event, CollectionStartEvent):
+            if len(open_) >= MAX_DEPTH:
+                raise YamlError(line, _TOO_DEEP)
+            open_.append([event.anchor, 0, 1])
+            continue
+        if isinstance(event, CollectionEndEvent):
+            anchor, height, values = open_.pop()
+            height += 1
+            if anchor is not None:
+                anchored[anchor] = (height, values)
+        elif isinstance(event, AliasEvent):
+            if any(item[0] == event.anchor for item in open_):
+                raise YamlError(line, "a YAML alias refers to a value that contains it")
+            height, values = anchored.get(event.anchor, (0, 1))  # undefined: reported by load
+            if len(open_) + height > MAX_DEPTH:
+                raise YamlError(line, _TOO_DEEP)
+        elif isinstance(event, ScalarEvent):
+            height, values = 0, 1
+            if event.anchor is not None:
+                anchored[event.anchor] = (0, 1)
+        else:
+            continue  # the start and end of the stream and of documents
+        if open_:
+            parent = open_[-1]
+            parent[1] = max(parent[1], height)
+            parent[2] += values
+            if parent[2] > MAX_VALUES:
+                raise YamlError(
+                    line,
+                    f"the file holds more than {MAX_VALUES} values once its aliases are expanded",
+                )
+
+
+_TOO_DEEP = (
+    f"lists and mappings are nested more than {MAX_DEPTH} deep here (counting what aliases "
+    "refer to); no Parley file needs that many levels"
+)
+
+
+def unreadable(text: str, exc: ReaderError) -> YamlError:
+    """A character YAML refuses (NUL, most control characters), at its line."""
+    before = text[: exc.position] if isinstance(exc.position, int) else ""
+    line = 1 + sum(
+        1
+        for i, ch in enumerate(before)
+        if ch in "\n\x85\u2028\u2029" or (ch == "\r" and text[i + 1 : i + 2] != "\n")
+    )
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    name = " (NUL)" if code == 0 else ""
+    return YamlError(
+        line,
+        f"the file holds the character U+{code:04X}{name}, which YAML does not allow; remove it",
+    )
 
 
 def _plain(exc: yaml.MarkedYAMLError) -> YamlError:
@@ -180,33 +277,6 @@ def _plain(exc: yaml.MarkedYAMLError) -> YamlError:
         message += f" ({context} at line {exc.context_mark.line + 1})"
     hint = _HINTS.get(problem)
     return YamlError(line, f"{message}; {hint}" if hint else message)
-
-
-def _check_size(data: Any) -> None:
-    sizes: dict[int, int] = {}
-
-    def size(value: Any) -> int:
-        if not isinstance(value, dict | list):
-            return 1
-        known = sizes.get(id(value))
-        if known is not None:
-            if known < 0:
-                raise YamlError(
-                    getattr(value, "line", 1), "a YAML alias refers to a value that contains it"
-                )
-            return known
-        sizes[id(value)] = -1
-        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
-        total = 1 + sum(size(item) for item in items)
-        if total > MAX_VALUES:
-            raise YamlError(
-                getattr(value, "line", 1),
-                f"the file holds more than {MAX_VALUES} values once its aliases are expanded",
-            )
-        sizes[id(value)] = total
-        return total
-
-    size(data)
 
 
 def _duplicates(value: Any, seen: set[int]) -> Iterator[YamlProblem]:

@@ -16,8 +16,9 @@ from runtime.intents.utterances import utterance_key
 WHERE = "the dialog"
 
 
-def read_file(r: Reader, data: YamlMap) -> Dialog | None:
-    """The dialog in `data` as far as it can be built; None when it has no node to run."""
+def read_file(r: Reader, data: YamlMap) -> Dialog:
+    """The dialog in `data` as far as it can be built: without nodes when none could be read
+    (that is reported), so that the rest of the file is still checked."""
     r.check_keys(data, FILE_KEYS, "the dialog file")
     dialog_id = _dialog_id(r, data)
     description = r.text(data, "description", WHERE, empty_ok=True) or ""
@@ -26,11 +27,9 @@ def read_file(r: Reader, data: YamlMap) -> Dialog | None:
     synonyms = _synonyms(r, data)
     interruptions = r.one_of(data, "interruptions", INTERRUPTIONS, WHERE)
     nodes = read_nodes(r, data)
-    if not nodes:
-        return None
     nodes = _with_amend_words(nodes, _file_amend_words(r, data, nodes))
     _check_amend_words(r)
-    start = nodes[0].id
+    start = nodes[0].id if nodes else ""
     if "start" in data:
         start = r.node_ref(data, "start", WHERE) or start
     return Dialog(
@@ -146,11 +145,12 @@ def _file_amend_words(r: Reader, data: YamlMap, nodes: list[Node]) -> dict[str, 
             f"company: [organisation, employer], got {describe(table)}",
         )
         return {}
-    asked = list(dict.fromkeys(n.entity for n in nodes if isinstance(n, EntityNode)))
+    every = [*nodes, *(node for node, _ in r.unplaced)]
+    asked = list(dict.fromkeys(n.entity for n in every if isinstance(n, EntityNode) and n.entity))
     found: dict[str, tuple[str, ...]] = {}
     for entity, words in table.items():
         at = table.line_of(entity)
-        if entity not in asked:
+        if entity not in asked and every:  # with no node read, which entity is unknown
             close = closest(entity, asked)
             known = ", ".join(f"`{name}`" for name in asked) or "none"
             hint = f"did you mean `{close}`?" if close else f"its entity nodes ask for {known}"
@@ -159,6 +159,7 @@ def _file_amend_words(r: Reader, data: YamlMap, nodes: list[Node]) -> dict[str, 
                 f"`amend_words` names `{entity}`, which no entity node of this dialog asks for; "
                 + hint,
             )
+            r.words(words, at, f"`amend_words` of `{entity}`", WHERE)  # still checked
             continue
         uses = r.words(words, at, f"`amend_words` of `{entity}`", WHERE)
         r.amend_words += [AmendWord(word, entity, word_line) for word, word_line in uses]

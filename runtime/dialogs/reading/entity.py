@@ -129,10 +129,16 @@ def _pattern(r: Reader, raw: YamlMap, where: str) -> str | None:
     if pattern is not None:
         try:
             re.compile(pattern)
-        except re.error as exc:
+        except (re.error, OverflowError) as exc:  # OverflowError: a{99999999999}
             r.problem(
                 raw.line_of("pattern"),
                 f"`pattern` in {where} is not a valid regular expression: {exc}",
+            )
+        except RecursionError:
+            r.problem(
+                raw.line_of("pattern"),
+                f"`pattern` in {where} is not a regular expression Python can compile: its "
+                "groups are nested too deeply",
             )
     return pattern
 

@@ -15,6 +15,8 @@ def read_message(r: Reader, raw: YamlMap, base: dict[str, Any], where: str) -> M
     texts: tuple[str, ...] = ()
     if "text" in raw and "messages" in raw:
         r.problem(raw.line_of("messages"), f"{where} has both `text` and `messages`; use one")
+        r.text(raw, "text", where, required=True)  # each still checked
+        texts = r.texts(raw, "messages", where, single_ok=False)
     elif "text" in raw:
         text = r.text(raw, "text", where, required=True)
         texts = (text,) if text is not None else ()
@@ -62,6 +64,8 @@ def _button(r: Reader, item: YamlMap, label: str) -> Button | None:
             f"{label} has both `value` and `url`; a button either sends a value or opens a "
             "link: keep one",
         )
+        r.text(item, "value", label)  # each still checked
+        r.text(item, "url", label)
         return None
     if "url" in item:
         url = r.text(item, "url", label)

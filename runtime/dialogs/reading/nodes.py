@@ -18,12 +18,27 @@ from runtime.dialogs.reading.keys import (
 from runtime.dialogs.reading.message import read_message
 from runtime.dialogs.reading.service import read_service
 from runtime.dialogs.reading.values import Reader
-from runtime.dialogs.reading.wording import describe, did_you_mean, show
+from runtime.dialogs.reading.wording import closest, describe, did_you_mean, show
 from runtime.dialogs.yaml_lines import YamlMap, YamlSeq, key_lines
+
+# Every key some node type allows: what a node of no known type is checked against.
+ANY_NODE_KEYS = tuple(
+    dict.fromkeys(COMMON_KEYS + tuple(k for ks in KIND_KEYS.values() for k in ks))
+)
+# The keys only one node type has, which tell a node's type when its `type` does not.
+_OWN_KEYS = {
+    kind: [k for k in keys if all(k not in v for o, v in KIND_KEYS.items() if o is not kind)]
+    for kind, keys in KIND_KEYS.items()
+}
 
 
 def read_nodes(r: Reader, data: YamlMap) -> list[Node]:
-    """The nodes under `nodes`, in order; a node whose id cannot be read is left out."""
+    """The nodes under `nodes`, in order.
+
+    A node whose id cannot be used (missing, not text, `end`, or the id of an earlier node) is
+    still read, so that every other problem of it is reported too, but it stays out of the
+    dialog: it goes to `r.unplaced`, whose nodes validation checks apart from the graph.
+    """
     if "nodes" not in data:
         r.problem(data.line, "the file has no `nodes`; list the dialog's nodes under it")
         return []
@@ -32,11 +47,14 @@ def read_nodes(r: Reader, data: YamlMap) -> list[Node]:
         got = "an empty list" if isinstance(seq, list) else describe(seq)
         r.problem(line, f"`nodes` must list the dialog's nodes, got {got}")
         return []
-    kept: list[tuple[YamlMap, str]] = []
+    read: list[tuple[YamlMap, str, str, bool]] = []  # raw, id, name in messages, in the graph
     first_line: dict[str, int] = {}
     for index, raw in enumerate(seq):
         node_id = _node_id(r, raw, index, seq.line_of(index))
+        if not isinstance(raw, YamlMap):
+            continue
         if node_id is None:
+            read.append((raw, "", f"node #{index + 1}", False))
             continue
         if node_id in first_line:
             r.problem(
@@ -44,13 +62,20 @@ def read_nodes(r: Reader, data: YamlMap) -> list[Node]:
                 f"duplicate node id {node_id!r} (first at line {first_line[node_id]}); "
                 "node ids must be unique in a dialog",
             )
+            read.append((raw, node_id, f"node {node_id!r}", False))
             continue
         first_line[node_id] = raw.line_of("id")
-        kept.append((raw, node_id))
-    following = [node_id for _, node_id in kept[1:]] + [END] if kept else []
-    return [
-        _node(r, raw, node_id, after) for (raw, node_id), after in zip(kept, following, strict=True)
-    ]
+        read.append((raw, node_id, f"node {node_id!r}", True))
+    nodes: list[Node] = []
+    for index, (raw, node_id, name, placed) in enumerate(read):
+        # Without `next`, a node goes on to the following node of the dialog, or ends it.
+        following = next((later[1] for later in read[index + 1 :] if later[3]), END)
+        node = _node(r, raw, node_id, following, name)
+        if placed:
+            nodes.append(node)
+        else:
+            r.unplaced.append((node, name))
+    return nodes
 
 
 def _node_id(r: Reader, raw: Any, index: int, line: int) -> str | None:
@@ -76,12 +101,21 @@ def _node_id(r: Reader, raw: Any, index: int, line: int) -> str | None:
     return value
 
 
-def _node(r: Reader, raw: YamlMap, node_id: str, following: str) -> Node:
-    kind = _kind(r, raw, node_id)
-    where = f"{kind.value} node {node_id!r}" if kind else f"node {node_id!r}"
-    entity_type = _entity_type(r, raw, node_id) if kind is NodeKind.ENTITY else None
+def _node(r: Reader, raw: YamlMap, node_id: str, following: str, name: str) -> Node:
+    """One node; `name` is how messages call it ("node 'ask'", or "node #3" without an id).
+
+    A node whose type is missing or unknown is read as the type it most likely has (the
+    type its `type` is a typo of, else the one whose keys it uses), so that its other
+    problems are reported now rather than after the type is fixed.
+    """
+    kind = _kind(r, raw, name)
+    where = f"{kind.value} {name}" if kind else name
+    kind = kind or _likely_kind(raw)
+    entity_type = _entity_type(r, raw, name) if kind is NodeKind.ENTITY else None
     if kind is not None:
         _check_node_keys(r, raw, kind, entity_type, where)
+    else:
+        r.check_keys(raw, ANY_NODE_KEYS, where, unknown="; no node type has it")
     base: dict[str, Any] = {
         "id": node_id,
         "line": raw.line,
@@ -90,41 +124,64 @@ def _node(r: Reader, raw: YamlMap, node_id: str, following: str) -> Node:
         "lines": key_lines(raw),
     }
     if kind is NodeKind.ENTITY:
-        return read_entity(r, raw, base, entity_type or "string", where)
+        return read_entity(r, raw, base, entity_type or _likely_entity_type(raw), where)
     if kind is NodeKind.MESSAGE:
         return read_message(r, raw, base, where)
     if kind is NodeKind.SERVICE:
         return read_service(r, raw, base, where)
-    # The type could not be read: a bare node keeps its id and routes for validation.
+    # No type can be told: a bare node keeps its id and routes for validation.
     return Node(kind=NodeKind.ENTITY, **base)
 
 
-def _kind(r: Reader, raw: YamlMap, node_id: str) -> NodeKind | None:
+def _kind(r: Reader, raw: YamlMap, name: str) -> NodeKind | None:
     kinds = [k.value for k in NodeKind]
     if "type" not in raw:
-        r.problem(raw.line, f"node {node_id!r} has no `type`: use entity, message or service")
+        r.problem(raw.line, f"{name} has no `type`: use entity, message or service")
         return None
     value = raw["type"]
     if value in kinds:
         return NodeKind(value)
     r.problem(
         raw.line_of("type"),
-        f"unknown node type {show(value)} in node {node_id!r}: use entity, message or service"
+        f"unknown node type {show(value)} in {name}: use entity, message or service"
         + did_you_mean(value, kinds),
     )
     return None
 
 
-def _entity_type(r: Reader, raw: YamlMap, node_id: str) -> str | None:
+def _likely_kind(raw: YamlMap) -> NodeKind | None:
+    """The type a node without a valid `type` most likely has: the one its `type` is a typo
+    of, else the only type with the most keys of its own in the node; None when unclear."""
+    close = closest(raw.get("type"), [k.value for k in NodeKind])
+    if close:
+        return NodeKind(close)
+    counts = {kind: sum(1 for key in keys if key in raw) for kind, keys in _OWN_KEYS.items()}
+    most = max(counts.values())
+    likely = [kind for kind, count in counts.items() if count == most]
+    return likely[0] if most and len(likely) == 1 else None
+
+
+def _entity_type(r: Reader, raw: YamlMap, name: str) -> str | None:
     value = raw.get("entity_type", "string")
     if value in ENTITY_TYPES:
         return value
     r.problem(
         raw.line_of("entity_type"),
-        f"unknown entity_type {show(value)} in node {node_id!r}"
+        f"unknown entity_type {show(value)} in {name}"
         + (did_you_mean(value, ENTITY_TYPES) or "; use one of " + ", ".join(ENTITY_TYPES)),
     )
     return None
+
+
+def _likely_entity_type(raw: YamlMap) -> str:
+    """The entity type to read a node with an unknown `entity_type` as (see `_likely_kind`)."""
+    close = closest(raw.get("entity_type"), ENTITY_TYPES)
+    if close:
+        return close
+    for key, entity_type in ONLY_FOR_ENTITY_TYPE.items():
+        if key in raw:
+            return entity_type
+    return "string"
 
 
 def _check_node_keys(
@@ -168,7 +225,7 @@ def _next(r: Reader, raw: YamlMap, following: str, where: str) -> tuple[Branch, 
             f"`next` in {where} must be a node id, `end`, or a list of {{when, to}} branches, "
             f"got {'an empty list' if isinstance(value, list) else describe(value)}",
         )
-        return default
+        return (Branch("", None, line),)  # a route that could not be read ("" is not checked)
     return tuple(_branch(r, value, i, where) for i in range(len(value)))
 
 

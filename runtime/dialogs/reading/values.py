@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.dialogs.model import Node
 from runtime.dialogs.reading.keys import NEEDED
-from runtime.dialogs.reading.wording import describe, did_you_mean, show
+from runtime.dialogs.reading.wording import describe, did_you_mean, one_line, show
 from runtime.dialogs.yaml_lines import YamlMap, YamlSeq
 from runtime.errors import Problem
 from runtime.intents.synonyms import normalise_phrase
@@ -30,16 +31,20 @@ class Reader:
     """Reads the values of one file (`file`), collecting every problem in `problems`.
 
     `amend_words` collects the words of every entity node as they are read, so that a word
-    given to two entities can be reported once the whole file is read.
+    given to two entities can be reported once the whole file is read; `unplaced` the nodes
+    that are read but cannot be part of the dialog.
     """
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
         self.amend_words: list[AmendWord] = []
+        # Nodes read for their problems but left out of the dialog (no usable id, or the id
+        # of an earlier node), each with how messages name it; validation checks them alone.
+        self.unplaced: list[tuple[Node, str]] = []
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.file, line, message))
+        self.problems.append(Problem(self.file, line, one_line(message)))
 
     def check_keys(
         self,
@@ -48,9 +53,11 @@ class Reader:
         where: str,
         *,
         misplaced: Mapping[str, str] | None = None,
+        unknown: str = "",
     ) -> None:
         """Every key of `raw` not in `allowed` is a problem; `misplaced` gives the message for
-        a key that belongs elsewhere."""
+        a key that belongs elsewhere, `unknown` what to add when no allowed key is close (by
+        default, the allowed keys)."""
         misplaced = misplaced or {}
         for key in raw:
             if key in allowed:
@@ -61,7 +68,9 @@ class Reader:
             elif key in misplaced:
                 self.problem(line, misplaced[key])
             else:
-                hint = did_you_mean(key, allowed) or "; allowed keys: " + ", ".join(allowed)
+                hint = (
+                    did_you_mean(key, allowed) or unknown or "; allowed keys: " + ", ".join(allowed)
+                )
                 self.problem(line, f"unknown key {key!r} in {where}{hint}")
 
     def text(

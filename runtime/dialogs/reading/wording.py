@@ -28,6 +28,16 @@ def show(value: Any) -> str:
     return describe(value)
 
 
+# What str.splitlines() breaks a line at, each as its escape.
+_LINE_BREAKS = str.maketrans({c: repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks written as escapes (\\n): a problem is one line of output,
+    whatever names of the author's file it quotes."""
+    return text.translate(_LINE_BREAKS)
+
+
 def describe(value: Any) -> str:
     if value is None:
         return "nothing"
