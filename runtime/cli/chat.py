@@ -48,19 +48,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+PROMPT = "bot> "
+
+
 def render(message: Outbound, interactive: bool) -> str:
+    """A message as the terminal shows it. Its buttons follow the text: the choices on one line,
+    ``[small] [medium] [large]``, then each link on its own, ``View: https://...``; on a
+    terminal those lines are indented under the text that follows the ``bot> `` prompt."""
     if message.type == "auth_link":
         return f"{message.text}\n{message.url}"
     if message.type == "error":
         return f"[{message.code}] {message.text}"
-    text = message.text
-    if interactive and message.buttons:
-        text += "\n  " + "  ".join(
-            f"[{label}: {target}]" if isinstance(button, Link) else f"[{label}]"
-            for button in message.buttons
-            for label, target in (button,)
-        )
-    return text
+    choices = " ".join(f"[{b[0]}]" for b in message.buttons if not isinstance(b, Link))
+    links = [f"{b[0]}: {b[1]}" for b in message.buttons if isinstance(b, Link)]
+    below = ([choices] if choices else []) + links
+    indent = " " * len(PROMPT) if interactive else ""
+    return "\n".join([message.text, *(indent + line for line in below)])
 
 
 def explain(engine: Engine, state: ConversationState, text: str) -> str | None:
@@ -135,7 +138,7 @@ async def _chat(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
 
     async def show(message: Outbound) -> None:
-        prefix = "bot> " if interactive else ""
+        prefix = PROMPT if interactive else ""
         print(prefix + render(message, interactive), flush=True)
 
     try:

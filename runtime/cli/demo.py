@@ -17,9 +17,11 @@ from typing import Any
 
 from aiohttp import web
 
+from channels.listening import ANY_PORT, cannot_listen, port_number
 from runtime.cli.common import add_config_option, config_from
 from runtime.cli.loop import add_loop_option
 from runtime.cli.loop import run as run_loop
+from runtime.cli.serve import free_port
 from runtime.cli.templates import dialogs_dir
 from runtime.config import Config, SalesforceApp
 from runtime.errors import ParleyError
@@ -32,9 +34,14 @@ SANDBOX_PORT = 8900
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("demo", help="run the sandbox org and the bot, print the chat's URL")
     add_config_option(parser)
-    parser.add_argument("--port", type=int, default=None, help="the bot's port (config's)")
     parser.add_argument(
-        "--sandbox-port", type=int, default=SANDBOX_PORT, help="the sandbox org's port"
+        "--port", type=port_number, default=None, help="the bot's port (default: server.port)"
+    )
+    parser.add_argument(
+        "--sandbox-port",
+        type=port_number,
+        default=SANDBOX_PORT,
+        help=f"the sandbox org's port (default {SANDBOX_PORT})",
     )
     add_loop_option(parser)
     parser.set_defaults(func=run)
@@ -99,6 +106,7 @@ async def _demo(args: argparse.Namespace) -> int:
     from sandbox.server import run_sandbox
 
     config = config_from(args)
+    port = free_port(config.server.host) if args.port == ANY_PORT else args.port
     templates = install_templates(config)
     async with contextlib.AsyncExitStack() as stack:
         try:
@@ -107,10 +115,9 @@ async def _demo(args: argparse.Namespace) -> int:
             )
         except OSError as exc:
             raise ParleyError(
-                f"The sandbox org could not listen on 127.0.0.1:{args.sandbox_port} "
-                f"({exc.strerror}). Pick another port with --sandbox-port."
+                cannot_listen("127.0.0.1", args.sandbox_port, exc, "--sandbox-port")
             ) from exc
-        demo = pointed_at(config, sandbox.url, args.port)
+        demo = pointed_at(config, sandbox.url, port)
         env = {
             **os.environ,
             CLIENT_ID_ENV: sandbox.client_id,
@@ -124,10 +131,7 @@ async def _demo(args: argparse.Namespace) -> int:
         try:
             await web.TCPSite(runner, demo.server.host, demo.server.port).start()
         except OSError as exc:
-            raise ParleyError(
-                f"The bot could not listen on {demo.server.host}:{demo.server.port} "
-                f"({exc.strerror}). Pick another port with --port."
-            ) from exc
+            raise ParleyError(cannot_listen(demo.server.host, demo.server.port, exc)) from exc
         _announce(demo, sandbox, templates, dialogs_dir(config))
         await wait_for_signal()
     return 0

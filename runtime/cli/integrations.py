@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from channels.listening import cannot_listen
 from runtime.auth.authorizer import PAGE_TEXT, Outcome, Verdict
 from runtime.auth.profiles import BOT_SUBJECT, PRE_AUTHORIZED, Profile
 from runtime.bot import Bot
@@ -134,7 +135,11 @@ def _port_is_free(host: str, port: int) -> bool:
 
 async def _receive(bot: Bot, profile: Profile, timeout: float) -> Verdict:
     host, port, path = _callback_address(profile)
-    if not _port_is_free(host, port):
+    try:
+        free = _port_is_free(host, port)
+    except OSError as exc:
+        raise ParleyError(cannot_listen(host, port, exc, None)) from exc
+    if not free:
         print(f"Waiting for the callback on the server running at {host}:{port}…", flush=True)
         return await _poll_for_token(bot, profile, timeout)
     print(f"Waiting for the callback on a temporary listener at {host}:{port}…", flush=True)
@@ -155,7 +160,11 @@ async def _receive(bot: Bot, profile: Profile, timeout: float) -> Verdict:
     app.router.add_get(path, callback)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise ParleyError(cannot_listen(host, port, exc, None)) from exc
     try:
         return await asyncio.wait_for(done, timeout)
     except TimeoutError:

@@ -4,6 +4,9 @@ Replays run in process on a temporary store, several at a time. On a terminal a 
 shows; then every failure (file, line, the step, and what was expected against what the bot
 said, as a diff), optionally the coverage, and last a line ``N passed, N failed``. The exit
 status is 1 when any transcript failed.
+
+Transcripts that sign in to Salesforce need an org: `--sandbox` starts a local one, and so does
+a run without it when the bot has no Salesforce app configured (it says so on stderr).
 """
 
 from __future__ import annotations
@@ -11,21 +14,38 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from runtime.auth.profiles import profiles_from_config
 from runtime.cli.common import add_config_option, config_from
 from runtime.config import Config
-from runtime.transcripts import Result, Runner, find_transcripts, open_replay_bot, select, summary
+from runtime.errors import DefinitionError
+from runtime.transcripts import (
+    Result,
+    Runner,
+    Transcript,
+    find_transcripts,
+    load_transcript,
+    open_replay_bot,
+    select,
+    summary,
+)
+from runtime.transcripts.loader import default_name
+from runtime.transcripts.model import Authorize, BotSays
 from runtime.transcripts.replay import DEFAULT_STEP_TIMEOUT
 from runtime.transcripts.report import Failure
 from runtime.transcripts.suite import DEFAULT_JOBS
 
 DEFAULT_FOLDER = Path("tests") / "transcripts"
+SALESFORCE = "salesforce"
+NO_ORG = "no Salesforce org configured: using a local sandbox org"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--sandbox",
         action="store_true",
-        help="start a sandbox org and point the Salesforce profile at it",
+        help="start a sandbox org and point the Salesforce profile at it (done without asking "
+        "when a transcript signs in to Salesforce and no org is configured)",
     )
     parser.add_argument(
         "--coverage", action="store_true", help="list the nodes and branches no transcript visited"
@@ -96,7 +117,12 @@ def default_paths(config: Config) -> list[Path]:
 async def _test(args: argparse.Namespace, config: Config) -> int:
     files, problems = find_transcripts(args.paths or default_paths(config))
     missing = [Result(p.file, p.file, (Failure.of(p),)) for p in problems]
-    async with open_replay_bot(config, sandbox=args.sandbox) as opened:
+    loaded = select([_load(f) for f in files], args.keyword)
+    sandbox = args.sandbox
+    if not sandbox and needs_sandbox(config, loaded, os.environ):
+        print(NO_ORG, file=sys.stderr, flush=True)
+        sandbox = True
+    async with open_replay_bot(config, sandbox=sandbox) as opened:
         runner = Runner(
             opened.bot,
             login=opened.login,
@@ -104,7 +130,7 @@ async def _test(args: argparse.Namespace, config: Config) -> int:
             jobs=args.jobs,
             coverage=args.coverage,
         )
-        items = missing + select([runner.load(f) for f in files], args.keyword)
+        items = missing + [runner.check(t) if isinstance(t, Transcript) else t for t in loaded]
         with _progress(len(items)) as advance:
             results = await runner.run(items, on_result=advance)
     for result in results:
@@ -114,6 +140,34 @@ async def _test(args: argparse.Namespace, config: Config) -> int:
         print(runner.coverage.render(), end="\n\n")
     print(summary(results))
     return 0 if all(r.passed for r in results) else 1
+
+
+def _load(path: Path) -> Transcript | Result:
+    """The transcript at `path`, not yet checked against the bot; or a failed result."""
+    try:
+        return load_transcript(path)
+    except DefinitionError as exc:
+        return Result(str(path), default_name(str(path)), tuple(map(Failure.of, exc.problems)))
+
+
+def needs_sandbox(
+    config: Config, items: Sequence[Transcript | Result], env: Mapping[str, str]
+) -> bool:
+    """Whether a transcript signs in to Salesforce (an ``auth_link`` or ``authorize`` step for
+    it) while the bot has no org to sign in to (its Salesforce app has no client id or secret,
+    or the integration is off)."""
+    profile = profiles_from_config(config, env).get(SALESFORCE)
+    if profile is not None and not profile.missing():
+        return False
+    return any(isinstance(t, Transcript) and _signs_in(t, SALESFORCE) for t in items)
+
+
+def _signs_in(transcript: Transcript, name: str) -> bool:
+    return any(
+        (isinstance(step, BotSays) and step.auth_link == name)
+        or (isinstance(step, Authorize) and step.profile == name)
+        for step in transcript.steps
+    )
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from runtime.bot import bot_synonyms
-from runtime.cli.common import add_config_option
+from runtime.cli.common import NO_CONFIG, add_config_option
 from runtime.config import DEFAULT_FILE, Config, load_config
 from runtime.config.yaml_tree import Report, Tree
 from runtime.dialogs.loader import NO_LINE, read_dialogs
@@ -36,6 +36,9 @@ def known_profiles(config: Config) -> set[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.config is None and not args.paths and not Path(DEFAULT_FILE).is_file():
+        print(NO_CONFIG, file=sys.stderr)  # not a bot's folder, and no dialog named
+        return 1
     messages: list[str] = []
     config: Config | None = None
     try:

@@ -31,19 +31,44 @@ def read_bot(top: Section) -> BotConfig:
         if not _LOCALE.fullmatch(locale):
             s.problem("locale", f"expected a language and region such as en-US, got {locale!r}")
             locale = default.locale
+        elif not known_locale(locale):
+            s.problem(
+                "locale",
+                f"{locale!r} is not a language and region Parley knows (for example en-US, "
+                "fr-FR, pt-BR)",
+            )
+            locale = default.locale
         timezone = s.text("timezone", default.timezone)
         try:
             ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: `America`, a folder
             s.problem("timezone", f"unknown time zone {timezone!r} (an IANA name such as UTC)")
             timezone = default.timezone
         currency = s.text("currency", default.currency)
         if not _CURRENCY.fullmatch(currency):
             s.problem("currency", f"expected an ISO 4217 code such as USD, got {currency!r}")
             currency = default.currency
+        elif not currency_in_use(currency):
+            s.problem("currency", f"{currency!r} is not a currency in use today (such as USD)")
+            currency = default.currency
     return BotConfig(
         name=name, locale=locale.replace("_", "-"), timezone=timezone, currency=currency.upper()
     )
+
+
+def known_locale(tag: str) -> bool:
+    """Whether entity parsing (numbers, dates, money) has data for `tag`: a language Babel
+    knows, with one of its regions (or a region it can guess)."""
+    from runtime.entities.base import _locale_parts  # the entities' own test of a locale
+
+    return _locale_parts(tag) is not None
+
+
+def currency_in_use(code: str) -> bool:
+    """Whether money amounts can be read in `code`: a currency some country uses today."""
+    from runtime.entities.base import current_currencies
+
+    return code.upper() in current_currencies()
 
 
 def read_server(top: Section) -> ServerConfig:

@@ -19,7 +19,9 @@ def test_explain_shows_the_scores_and_the_decision_before_the_replies(tmp_path):
     done = parley("chat", "--explain", cwd=tmp_path, stdin=script)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert len(lines) == 8, done.stdout
+    assert len(lines) == 9, done.stdout
+    assert lines[3:5] == ["What size?", "[small] [large]"]  # the choices follow the question
+    del lines[4]
     explained, replies = lines[0::2], lines[1::2]
     assert explained[0] == "  [intent] small talk: greeting 100.0 (exact) -> small talk: greeting"
     assert re.fullmatch(

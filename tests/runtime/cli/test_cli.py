@@ -10,17 +10,23 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[3]
+# The `parley` command pip installed next to this Python (the project's entry point), run as a
+# user runs it; `python -m runtime.cli` only where it is not installed.
+INSTALLED = Path(sys.executable).with_name("parley")
+PARLEY = [str(INSTALLED)] if INSTALLED.is_file() else [sys.executable, "-m", "runtime.cli"]
 
 
-def parley(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+def parley(
+    *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "runtime.cli", *args],
+        [*PARLEY, *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
 
 
@@ -41,17 +47,20 @@ def test_chat_scripted_through_stdin_completes_an_example_dialog(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "What size?",
+        "[small] [medium] [large]",
         "What's your budget?",
         'Do you have a coupon code (like ABC-1234)? Say "skip" if not.',
         'Paste a link to the menu you ordered from last time, or say "skip".',
         "A large pizza for at most 20 USD.",
         "Coupon ABC-1234 applied.",
+        "[Order another] [Done]",
     ]
 
 
 def test_chat_continues_the_conversation_in_a_second_run(tmp_path):
     cwd = example_bot(tmp_path)
-    assert parley("chat", cwd=cwd, stdin="order a pizza\n").stdout == "What size?\n"
+    first = parley("chat", cwd=cwd, stdin="order a pizza\n")
+    assert first.stdout == "What size?\n[small] [medium] [large]\n"
     done = parley("chat", cwd=cwd, stdin="medium\n")
     assert done.stdout == "What's your budget?\n"
 
