@@ -16,6 +16,14 @@ status and the exception's class, never what the client sent:
     WARNING aiohttp.server: Error handling request from 127.0.0.1: refused 400 (LineTooLong:
     a line over 8190 bytes)
 
+A request whose body cannot be read (a Content-Encoding that does not decode, broken chunks)
+gets its answer from the handler (400, or 404/405 without reading it), and then aiohttp, draining
+what is left of the body, logs the parser's error again as `ERROR aiohttp.server` "Unhandled
+exception" (`RequestPayloadError`). That record too becomes one WARNING line:
+
+    WARNING aiohttp.server: Unhandled exception: a request body that could not be read
+    (ContentEncodingError); connection closed
+
 Any other record of that logger (a failure of the server itself) is left as it is.
 """
 
@@ -24,6 +32,7 @@ from __future__ import annotations
 import logging
 
 from aiohttp.http_exceptions import HttpProcessingError, LineTooLong
+from aiohttp.web_protocol import RequestPayloadError
 
 SERVER_LOGGER = "aiohttp.server"
 
@@ -33,16 +42,21 @@ class ParseErrorsAsWarnings(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
-        if not isinstance(exc, HttpProcessingError):
+        if isinstance(exc, HttpProcessingError):
+            what = type(exc).__name__
+            if isinstance(exc, LineTooLong) and len(exc.args) > 1:
+                what += f": a line over {exc.args[1]} bytes"  # args: (line, limit, actual size)
+            outcome = f"refused {exc.code or 400} ({what})"
+        elif isinstance(exc, RequestPayloadError):
+            cause = type(exc.__cause__ or exc).__name__  # the parser's error, its text unsaid
+            outcome = f"a request body that could not be read ({cause}); connection closed"
+        else:
             return True
-        what = type(exc).__name__
-        if isinstance(exc, LineTooLong) and len(exc.args) > 1:
-            what += f": a line over {exc.args[1]} bytes"  # args: (line, limit, actual size)
         try:
             said = record.getMessage()
         except Exception:  # a broken format string: say only what happened
             said = "Error handling request"
-        record.msg = f"{said}: refused {exc.code or 400} ({what})"
+        record.msg = f"{said}: {outcome}"
         record.args = None
         record.exc_info = None
         record.exc_text = None

@@ -9,10 +9,10 @@ from runtime.config import Config
 
 def origin_of(url: str) -> str:
     """`scheme://host[:port]` of a URL, lower-case, default ports left out."""
-    parts = urlsplit(url.strip())
     try:
+        parts = urlsplit(url.strip())
         port = parts.port
-    except ValueError:
+    except ValueError:  # an unclosed "[" of an IPv6 host, or a port that is not a number
         return ""
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()

@@ -1,6 +1,9 @@
 """The HTML the server renders: the web chat page and the OAuth callback page.
 
 Templates live in `channels/web/` beside the CSS and JS they use; jinja2 escapes every value.
+`GET /static/NAME` serves those two files by name (`STATIC`) and nothing else of the folder: a
+name is looked up, never joined to a path (aiohttp's directory handler answered 500 to a name
+longer than the file system allows, and served the templates and `__init__.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ CSP = (
 )
 
 
+STATIC = frozenset({"chat.css", "chat.js"})
+
+
 class Pages:
     def __init__(self, bot_name: str) -> None:
         self.bot_name = bot_name
@@ -30,6 +36,13 @@ class Pages:
     async def chat(self, request: web.Request) -> web.Response:
         """`GET /`: the web chat page."""
         return self._page("index.html", 200)
+
+    async def static(self, request: web.Request) -> web.StreamResponse:
+        """`GET /static/NAME`: the web chat's CSS or JS; 404 for any other name."""
+        name = request.match_info["name"]
+        if name not in STATIC:
+            raise web.HTTPNotFound()
+        return web.FileResponse(WEB_DIR / name)
 
     def callback(self, sentence: str, *, ok: bool, status: int) -> web.Response:
         return self._page("callback.html", status, sentence=sentence, ok=ok)

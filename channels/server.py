@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -32,13 +31,14 @@ from channels.callbacks import CallbackPoster
 from channels.health import Operations
 from channels.hub import SocketHub
 from channels.identity import UserTokens
+from channels.listening import cannot_listen
 from channels.logs import quiet_parse_errors
 from channels.metrics import Metrics
 from channels.oauth_callback import PATH as CALLBACK
 from channels.oauth_callback import OAuthCallback
 from channels.origins import Origins
-from channels.pages import WEB_DIR, Pages
-from channels.responses import errors_as_json
+from channels.pages import Pages
+from channels.responses import close_after_encoded_body, errors_as_json
 from channels.sessions import Sessions
 from channels.settings import ChannelSettings
 from channels.turns import Turns
@@ -70,6 +70,7 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
     config = bot.config
     quiet_parse_errors()
     app = web.Application(middlewares=[errors_as_json], client_max_size=settings.webhook_max_body)
+    app.on_response_prepare.append(close_after_encoded_body)
     metrics = Metrics(sessions_every=settings.sessions_every)
     turns = Turns(bot.engine, metrics)
     hub = SocketHub(bot.store)
@@ -126,7 +127,7 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
     if config.channels.web.enabled:
         if "websocket" in channels:
             app.router.add_get("/", pages.chat)
-            app.router.add_static("/static/", WEB_DIR)
+            app.router.add_get("/static/{name}", pages.static)
         else:
             log.warning("the web chat needs channels.websocket: it is not served")
 
@@ -200,8 +201,9 @@ async def serve(
 ) -> None:
     """Run the server until SIGINT or SIGTERM, then shut down gracefully.
 
-    `host` and `port` override `server.host` and `server.port`; a `public_url` that was the
-    configured address (the default) follows them, and so do callback URLs derived from it.
+    `host` and `port` override `server.host` and `server.port`: the server listens there
+    whatever `public_url` says. A `public_url` that was the configured address (the default)
+    follows them, and so do callback URLs derived from it; another one (a proxy's, say) stays.
     """
     config = _listening_on(config, host, port)
     bot = await Bot.open(config)
@@ -215,11 +217,8 @@ async def serve(
             try:
                 await site.start()
             except OSError as exc:
-                where = f"{config.server.host}:{config.server.port}"
-                reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
-                raise ParleyError(
-                    f"The bot could not listen on {where} ({reason}). Pick another with --port."
-                ) from exc
+                where = (config.server.host, config.server.port)
+                raise ParleyError(cannot_listen(*where, exc)) from exc
             _announce(config, runner)
             await wait_for_signal()
         finally:
@@ -243,8 +242,12 @@ def _listening_on(config: Config, host: str | None, port: int | None) -> Config:
         host=old.host if host is None else host,
         port=old.port if port is None else port,
     )
-    if old.public_url != _address(old) or server == old:
+    if server == old:
         return config
+    if old.public_url != _address(old):
+        # public_url is where users reach the bot (a proxy in front of it, say), which the
+        # address it listens on does not change.
+        return replace(config, server=server)
     server = replace(server, public_url=_address(server))
     old_callback, callback = old.public_url + CALLBACK, server.public_url + CALLBACK
     profiles = {

@@ -132,6 +132,28 @@ class Served:
 ServeBot = Callable[..., Awaitable[Served]]
 
 
+async def start_served(
+    root: Path,
+    dialogs: dict[str, str],
+    config: dict[str, Any] | None = None,
+    settings: ChannelSettings | None = None,
+) -> Served:
+    """The bot of `dialogs` and `config` in `root`, served on a free port of 127.0.0.1; the
+    caller stops it (`Served.stop`)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    data = {"server": {"host": "127.0.0.1", "port": port, "public_url": url}}
+    data |= config or {}
+    bot = await Bot.open(load_config(write_bot(root, dialogs, data), env={}))
+    app = create_app(bot, settings)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    return Served(url, bot, app, runner, root)
+
+
 @pytest.fixture
 async def serve_bot(tmp_path: Path) -> AsyncIterator[ServeBot]:
     running: list[Served] = []
@@ -142,19 +164,8 @@ async def serve_bot(tmp_path: Path) -> AsyncIterator[ServeBot]:
         settings: ChannelSettings | None = None,
         root: Path | None = None,
     ) -> Served:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        url = f"http://127.0.0.1:{port}"
-        data = {"server": {"host": "127.0.0.1", "port": port, "public_url": url}}
-        data |= config or {}
         root = root or tmp_path / f"bot{len(running)}"
-        bot = await Bot.open(load_config(write_bot(root, dialogs, data), env={}))
-        app = create_app(bot, settings)
-        runner = web.AppRunner(app, handle_signals=False)
-        await runner.setup()
-        await web.SockSite(runner, sock).start()
-        served = Served(url, bot, app, runner, root)
+        served = await start_served(root, dialogs, config, settings)
         running.append(served)
         return served
 

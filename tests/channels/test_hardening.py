@@ -20,7 +20,15 @@ from channels.settings import ChannelSettings
 from runtime.config import load_config
 from runtime.errors import ConfigError
 from sandbox.testing import complete_authorization
-from tests.channels.conftest import LEAD_DIALOG, NOTE_DIALOG, WAIT, crm_config, new_session
+from tests.channels.conftest import (
+    LEAD_DIALOG,
+    NOTE_DIALOG,
+    SECRET,
+    WAIT,
+    crm_config,
+    new_session,
+    sign,
+)
 
 
 def quiet(caplog: pytest.LogCaptureFixture) -> None:
@@ -410,4 +418,58 @@ async def test_a_text_frame_that_is_not_utf8_is_refused_without_a_traceback(
         assert (refused["type"], refused["code"]) == ("error", "bad_request")
     assert not chat.ws.closed
     assert (await chat.say("take a note"))["text"] == "What should I note?"
+    quiet(caplog)
+
+
+# -- found by tests/channels/test_fuzz.py --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/api/sessions", 400), ("/webhook", 400), ("/healthz", 405), ("/nope", 404)],
+)
+async def test_a_body_whose_content_encoding_does_not_decode_is_a_bad_request(
+    serve_bot, caplog, path, status
+):
+    caplog.set_level(logging.DEBUG)
+    served = await serve_bot({"note": NOTE_DIALOG}, {"channels": {"webhook": {"secret": SECRET}}})
+    body = b'{"user_id": "sms:1", "message_id": "m-1", "text": "hi"}'  # not gzip
+    async with httpx.AsyncClient() as http:
+        answer = await http.post(
+            served.url + path, content=body, headers={"Content-Encoding": "gzip", **sign(body)}
+        )
+        assert answer.status_code == status, answer.text
+        if status == 400:
+            assert answer.json()["error"]["code"] == "bad_request"
+        # aiohttp drops the connection after such a body: the answer must say so, or a client's
+        # next request on it finds it gone
+        assert answer.headers["Connection"] == "close"
+        assert (await http.get(f"{served.url}/healthz")).status_code == 200
+    quiet(caplog)
+    server = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert [r.levelno for r in server] == [logging.WARNING]
+    assert "ContentEncodingError" in server[0].getMessage()
+
+
+@pytest.mark.parametrize("path", ["/api/sessions", "/ws"])
+async def test_an_origin_that_is_not_a_url_is_refused(serve_bot, caplog, path):
+    caplog.set_level(logging.INFO)
+    served = await serve_bot({"note": NOTE_DIALOG})
+    async with httpx.AsyncClient() as http:
+        method = "POST" if path == "/api/sessions" else "GET"
+        answer = await http.request(method, served.url + path, headers={"Origin": "http://[::1"})
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["error"]["code"] == "forbidden"
+    quiet(caplog)
+
+
+@pytest.mark.parametrize(
+    "name", ["a" * 300, "__init__.py", "index.html", "callback.html", "%2e%2e/config.yaml"]
+)
+async def test_only_the_web_chat_files_are_static(serve_bot, caplog, name):
+    caplog.set_level(logging.INFO)
+    served = await serve_bot({"note": NOTE_DIALOG})
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(f"{served.url}/static/{name}")).status_code == 404
+        assert (await http.get(f"{served.url}/static/chat.js")).status_code == 200
     quiet(caplog)
