@@ -93,6 +93,24 @@ async def start_parley(
             return process
 
 
+def write_bot(folder: Path, dialog: str, api: str) -> Path:
+    """A bot folder with `dialog`, a SQLite store and `globals.api`; its config.yaml."""
+    (folder / "dialogs").mkdir()
+    (folder / "dialogs" / "booking.yaml").write_text(dialog)
+    config = folder / "config.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "dialogs": ["dialogs/"],
+                "server": {"host": "127.0.0.1"},
+                "store": {"url": "sqlite:///var/parley.db"},
+                "globals": {"api": api.rstrip("/")},
+            }
+        )
+    )
+    return config
+
+
 def refuses_connections(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
@@ -107,19 +125,7 @@ async def test_sigterm_mid_turn_finishes_the_turn_then_a_restart_continues(
     api_server = await aiohttp_server(api)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    (tmp_path / "dialogs").mkdir()
-    (tmp_path / "dialogs" / "booking.yaml").write_text(BOOKING)
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "dialogs": ["dialogs/"],
-                "server": {"host": "127.0.0.1"},
-                "store": {"url": "sqlite:///var/parley.db"},
-                "globals": {"api": str(api_server.make_url("")).rstrip("/")},
-            }
-        )
-    )
+    config = write_bot(tmp_path, BOOKING, str(api_server.make_url("")))
 
     process = await start_parley(config, port)
     token = (await new_session(url))["token"]
@@ -197,19 +203,7 @@ async def test_sigkill_with_a_post_out_is_found_out_at_restart_and_told_unasked(
     api_server = await aiohttp_server(api)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    (tmp_path / "dialogs").mkdir()
-    (tmp_path / "dialogs" / "booking.yaml").write_text(VERIFIED_BOOKING)
-    config = tmp_path / "config.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "dialogs": ["dialogs/"],
-                "server": {"host": "127.0.0.1"},
-                "store": {"url": "sqlite:///var/parley.db"},
-                "globals": {"api": str(api_server.make_url("")).rstrip("/")},
-            }
-        )
-    )
+    config = write_bot(tmp_path, VERIFIED_BOOKING, str(api_server.make_url("")))
     process = await start_parley(config, port)
     token = (await new_session(url))["token"]
     chat = await Chat.open(url, token, origin=url)
