@@ -54,6 +54,15 @@ class CompiledVerify:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledCards:
+    items: Expr
+    title: Text
+    subtitle: Text | None
+    fields: tuple[tuple[str, Text], ...]
+    buttons: tuple[tuple[Text, Text | None, Text | None], ...]  # label, value, url
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledNode:
     node: Node
     branches: tuple[tuple[Expr | None, str], ...]
@@ -68,6 +77,7 @@ class CompiledNode:
     validate_error: Text | None = None
     # message nodes
     texts: tuple[Text, ...] = ()
+    cards: CompiledCards | None = None
     # service nodes
     request: CompiledRequest | None = None
     progress: Text | None = None
@@ -165,9 +175,24 @@ def _compile_node(dialog: Dialog, node: Node, templates: Templates) -> CompiledN
             validate_error=text(node.validate.error) if node.validate else None,
         )
     if isinstance(node, MessageNode):
+        cards = node.cards
         return CompiledNode(
             **base,
             texts=tuple(text(t) for t in node.texts),
+            cards=CompiledCards(
+                items=expr(cards.items),
+                title=text(cards.title),
+                subtitle=text(cards.subtitle) if cards.subtitle is not None else None,
+                fields=tuple((label, text(value)) for label, value in cards.fields),
+                buttons=tuple(
+                    (text(b.label), None, text(b.url))
+                    if b.url
+                    else (text(b.label), text(b.value), None)
+                    for b in cards.buttons
+                ),
+            )
+            if cards
+            else None,
         )
     if isinstance(node, ServiceNode):
 

@@ -142,10 +142,23 @@ class EntityNode(Node):
     buttons: tuple[Button, ...] = ()  # replaces the Yes/No (boolean) or value (list) buttons
 
 
+@dataclass(frozen=True, slots=True)
+class Cards:
+    """A list of records drawn as cards: one card per element of `items` (an expression),
+    its texts templates that read the element as `item`."""
+
+    items: str
+    title: str
+    subtitle: str | None = None
+    fields: tuple[tuple[str, str], ...] = ()  # (label, value template), in file order
+    buttons: tuple[Button, ...] = ()  # a value button's value is a template too
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessageNode(Node):
     texts: tuple[str, ...]
     buttons: tuple[Button, ...] = ()
+    cards: Cards | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -20,6 +20,7 @@ checked too, as far as a node can be checked alone: routes, templates, auth prof
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import Any
 from runtime.dialogs.model import (
     END,
     Button,
+    Cards,
     Dialog,
     EntityNode,
     MessageNode,
@@ -50,6 +52,7 @@ ROOTS = (
     "globals",
     "held",
     "call",
+    "item",
 )
 ATTRIBUTES = {"user": ("id", "channel"), "session": ("id",)}
 ENTITY_PREFIX = "entities."
@@ -66,6 +69,7 @@ class Source:
     response: bool = False  # may read `response`
     value: bool = False  # may read `value`
     call: bool = False  # may read `call` (the call whose outcome is being checked)
+    item: bool = False  # may read `item` (one element of a message node's cards)
 
 
 def profiles_used(dialog: Dialog) -> set[str]:
@@ -284,8 +288,17 @@ class _Validator:
                 "reads `call`, which exists only in a service node's `verify` and "
                 "`idempotency_key` (the call whose outcome is checked)"
             )
+        if name == "item" and not source.item:
+            return (
+                "reads `item`, which exists only in a message node's `cards` (the element "
+                "of `items` a card shows)"
+            )
         if name not in ROOTS:
-            roots = ROOTS if source.call else ROOTS[:-1]  # `call` is for verify alone
+            roots = [
+                root
+                for root in ROOTS
+                if (root != "call" or source.call) and (root != "item" or source.item)
+            ]
             hint = _did_you_mean(name, roots) or f"; templates can read {', '.join(roots)}"
             return f"reads {name!r}, which is not defined{hint}"
         return None
@@ -348,6 +361,8 @@ def sources(node: Node) -> Iterator[Source]:
             for index, text in enumerate(node.texts):
                 yield Source(f"messages.{index}", text, False)
         yield from _button_sources(node.buttons, node)
+        if node.cards is not None:
+            yield from _card_sources(node.cards, node)
     elif isinstance(node, ServiceNode):
         yield from _request_sources(node.request, "request")
         if node.progress is not None:
@@ -373,16 +388,33 @@ def _request_sources(request: Any, prefix: str, *, call: bool = False) -> Iterat
             yield Source(path, text, False, json=True, call=call)
 
 
-def _button_sources(buttons: Iterable[Button], node: Node) -> Iterator[Source]:
+def _button_sources(
+    buttons: Iterable[Button], node: Node, *, prefix: str = "buttons"
+) -> Iterator[Source]:
     """A button's label, and a link button's url: templates, at their own lines."""
     for index, button in enumerate(buttons):
-        path = f"buttons.{index}"
+        path = f"{prefix}.{index}"
         if f"{path}.label" in node.lines:
             yield Source(f"{path}.label", button.label, False)
         else:
             yield Source(path, button.label, False)
         if button.url:
             yield Source(f"{path}.url", button.url, False)
+
+
+def _card_sources(cards: Cards, node: Node) -> Iterator[Source]:
+    """`cards.items` (an expression), then the per-card texts, which read `item`."""
+    yield Source("cards.items", cards.items, True)
+    yield Source("cards.title", cards.title, False, item=True)
+    if cards.subtitle is not None:
+        yield Source("cards.subtitle", cards.subtitle, False, item=True)
+    for label, text in cards.fields:
+        yield Source(f"cards.fields.{label}", text, False, item=True)
+    for source in _button_sources(cards.buttons, node, prefix="cards.buttons"):
+        yield dataclasses.replace(source, item=True)
+    for index, button in enumerate(cards.buttons):
+        if not button.url:
+            yield Source(f"cards.buttons.{index}.value", button.value, False, item=True)
 
 
 def _json_strings(value: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from runtime.dialogs.compiler import CompiledDialog, CompiledNode
 from runtime.dialogs.model import END, EntityNode, MessageNode, ServiceNode
+from runtime.engine.cards import render_cards
 from runtime.engine.messages import Link, say
 from runtime.engine.service import IDEMPOTENT, ServiceClient, ServiceRequest, response_record
 from runtime.engine.state import Status
@@ -157,9 +158,14 @@ class Executor:
         if isinstance(node, MessageNode):
             ctx = self.context(turn)
             buttons = self._buttons(cn, ctx)
-            for i, text in enumerate(cn.texts):
-                last = i == len(cn.texts) - 1
-                await turn.emit(say(text.render(ctx), buttons if last else ()))
+            texts = [text.render(ctx) for text in cn.texts]
+            if cn.cards is not None:  # the cards go with the last text, as its heading
+                heading = texts.pop() if texts else ""
+            for i, text in enumerate(texts):
+                last = i == len(texts) - 1 and cn.cards is None
+                await turn.emit(say(text, buttons if last else ()))
+            if cn.cards is not None:
+                await turn.emit(render_cards(cn.cards, ctx, heading=heading, buttons=buttons))
             return self._complete(turn, dialog, cn)
         if isinstance(node, ServiceNode):
             return await self._call(turn, dialog, cn, node)

@@ -36,7 +36,7 @@ from runtime.transcripts.model import (
 SUFFIX = ".transcript.yaml"
 FILE_KEYS = ("name", "user_id", "steps", "fixtures", "stubs")
 STEP_KINDS = ("user", "bot", "authorize", "deny", "expect_no_more", "expect", "restart")
-BOT_KEYS = ("text", "match", "contains", "auth_link", "buttons")
+BOT_KEYS = ("text", "match", "contains", "auth_link", "buttons", "cards")
 EXPECT_KEYS = ("dialog", "node", "status", "entities", "vars", "held", "intent")
 FIXTURE_KEYS = ("entities", "globals", "dialog")
 STUB_KEYS = ("status", "body", "headers", "error", "unknown")
@@ -255,25 +255,26 @@ class _Reader:
                 pattern = re.compile(source, re.DOTALL)
             except re.error as exc:
                 self.problem(value.line_of("match"), f"`match` is not a regular expression: {exc}")
-        buttons = None
-        if "buttons" in value:
-            raw = value["buttons"]
-            labels = [_as_text(b) for b in raw] if isinstance(raw, list) else None
-            if labels is None or any(label is None for label in labels):
-                self.problem(
-                    value.line_of("buttons"),
-                    f"`buttons` must list the button labels, got {_describe(raw)}",
-                )
-            else:
-                buttons = tuple(label for label in labels if label is not None)
         return BotSays(
             line,
             text=exact,
             match=pattern,
             contains=contains,
             auth_link=auth_link,
-            buttons=buttons,
+            buttons=self.labels(value, "buttons", "the button labels"),
+            cards=self.labels(value, "cards", "the cards' titles"),
         )
+
+    def labels(self, value: YamlMap, key: str, what: str) -> tuple[str, ...] | None:
+        """`key`: a list of texts (button labels, card titles), or None when absent."""
+        if key not in value:
+            return None
+        raw = value[key]
+        labels = [_as_text(b) for b in raw] if isinstance(raw, list) else None
+        if labels is None or any(label is None for label in labels):
+            self.problem(value.line_of(key), f"`{key}` must list {what}, got {_describe(raw)}")
+            return None
+        return tuple(label for label in labels if label is not None)
 
     def expect(self, raw: YamlMap, line: int) -> ExpectState | None:
         value = self.mapping(raw, "expect", "an `expect` step")

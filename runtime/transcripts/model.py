@@ -33,6 +33,7 @@ class BotSays:
     contains: str | None = None
     auth_link: str | None = None  # an auth_link message for this profile
     buttons: tuple[str, ...] | None = None  # exactly these button labels, in order
+    cards: tuple[str, ...] | None = None  # a `cards` message with exactly these titles
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,11 @@ def message_step(message: Outbound) -> dict[str, Any]:
     """The `bot` step that a message passes exactly (its auth link by profile)."""
     if message.type == "auth_link":
         return {"bot": {"auth_link": message.profile}}
+    if message.type == "cards":
+        data: dict[str, Any] = {"text": message.text, "cards": card_titles(message)}
+        if message.buttons:
+            data["buttons"] = [label for label, _ in message.buttons]
+        return {"bot": data}
     if message.buttons:
         return {"bot": {"text": message.text, "buttons": [label for label, _ in message.buttons]}}
     return {"bot": message.text}
@@ -42,6 +47,7 @@ def step_data(step: Step) -> dict[str, Any]:
             "contains": step.contains,
             "auth_link": step.auth_link,
             "buttons": list(step.buttons) if step.buttons is not None else None,
+            "cards": list(step.cards) if step.cards is not None else None,
         }
         checks = {key: value for key, value in checks.items() if value is not None}
         return {"bot": checks["text"] if list(checks) == ["text"] else checks}
@@ -102,6 +108,10 @@ def flow(value: Any) -> str:
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
+def card_titles(message: Outbound) -> list[str]:
+    return [str(card.get("title", "")) for card in message.cards]
+
+
 def describe_step(step: Step) -> str:
     return one_line(step_data(step))
 
@@ -114,8 +124,10 @@ def describe_message(message: Outbound, step: BotSays | None = None) -> str:
     if message.type == "auth_link":
         data["auth_link"] = message.profile
     checks_text = any(c is not None for c in (step.text, step.match, step.contains))
-    if checks_text or (message.type != "auth_link" and step.buttons is None):
+    if checks_text or (message.type != "auth_link" and step.buttons is None and step.cards is None):
         data["text"] = message.text
     if step.buttons is not None:
         data["buttons"] = [label for label, _ in message.buttons]
+    if step.cards is not None:
+        data["cards"] = card_titles(message)
     return one_line({"bot": data["text"] if list(data) == ["text"] else data})

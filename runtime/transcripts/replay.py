@@ -41,6 +41,7 @@ from runtime.transcripts.model import (
     UserSays,
 )
 from runtime.transcripts.render import (
+    card_titles,
     describe_message,
     describe_step,
     expected_state,
@@ -375,4 +376,9 @@ def mismatch(step: BotSays, message: Outbound) -> str:
         return f"the bot's message does not contain {step.contains!r}"
     if step.buttons is not None and tuple(label for label, _ in message.buttons) != step.buttons:
         return "the bot's message has other buttons"
+    if step.cards is not None:
+        if message.type != "cards":
+            return "the bot did not send cards"
+        if tuple(card_titles(message)) != step.cards:
+            return "the bot's cards have other titles"
     return ""

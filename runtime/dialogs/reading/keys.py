@@ -35,7 +35,7 @@ KIND_KEYS: dict[NodeKind, tuple[str, ...]] = {
         "amend_words",
         "buttons",
     ),
-    NodeKind.MESSAGE: ("text", "messages", "buttons"),
+    NodeKind.MESSAGE: ("text", "messages", "buttons", "cards"),
     NodeKind.SERVICE: (
         "request",
         "auth",
@@ -51,6 +51,7 @@ REQUEST_KEYS = ("method", "url", "headers", "query", "json", "json_drop_nulls", 
 VERIFY_KEYS = (*REQUEST_KEYS, "found", "response")
 IDEMPOTENCY_KEYS = ("header", "value")
 BUTTON_KEYS = ("label", "value", "url")
+CARDS_KEYS = ("items", "title", "subtitle", "fields", "buttons")
 ONLY_FOR_ENTITY_TYPE = {"values": "list", "pattern": "regex"}
 
 ID = re.compile(r"[a-z][a-z0-9_]*\Z")
