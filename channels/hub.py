@@ -12,10 +12,11 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Sequence
+from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from channels.wire import encode
+from channels.wire import encode, to_json
 from runtime.engine.messages import Outbound
 from runtime.errors import StoreError
 from runtime.store import KeyLocks
@@ -100,6 +101,10 @@ class SocketHub:
     async def reply(self, ws: web.WebSocketResponse, message: Outbound) -> None:
         """An answer for one socket only (an error about its own frame)."""
         await _send(ws, encode(message))
+
+    async def reply_json(self, ws: web.WebSocketResponse, value: Any) -> None:
+        """Any JSON value for one socket only (an answer to a request of its own)."""
+        await _send(ws, to_json(value))
 
     async def close_all(self, code: int = WSCloseCode.GOING_AWAY, reason: str = "") -> None:
         closing = [ws.close(code=code, message=reason.encode()[:120]) for ws in list(self.every)]

@@ -1,7 +1,7 @@
 """The bot's one HTTP server: `create_app(bot)` for tests and embedding, `serve(config)` to run.
 
     GET  /                   web chat page (channels.web.enabled)
-    GET  /static/...         its CSS and JS
+    GET  /static/...         its CSS, JS and icon (/favicon.ico leads there)
     POST /api/sessions       an identity: {"user_id", "token"}
     GET  /ws?token=          WebSocket (channels.websocket.enabled)
     POST /webhook            webhook (channels.webhook.enabled)
@@ -126,8 +126,7 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
     Operations(bot=bot, turns=turns, metrics=metrics).add_routes(app)
     if config.channels.web.enabled:
         if "websocket" in channels:
-            app.router.add_get("/", pages.chat)
-            app.router.add_get("/static/{name}", pages.static)
+            pages.add_routes(app)
         else:
             log.warning("the web chat needs channels.websocket: it is not served")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
 
 from channels.metrics import Metrics
 from runtime.engine.engine import CallbackResult, Engine
@@ -73,6 +74,18 @@ class Turns:
             self._leave()
         self.metrics.oauth_callbacks.labels(result.outcome).inc()
         return result
+
+    async def greet(self, user: User) -> list[Outbound]:
+        """`engine.greet`: the greeting, for a user who has no conversation yet."""
+        self._enter()
+        try:
+            return await self.engine.greet(user)
+        finally:
+            self._leave()
+
+    async def history(self, user: User) -> list[dict[str, Any]]:
+        """`engine.history`: the last messages of the user's conversation."""
+        return await self.engine.history(user)
 
     async def recover(self, deliver_to: Callable[[User], Deliver]) -> int:
         """`engine.recover_cut_short`, counted in flight so that shutdown waits for it."""

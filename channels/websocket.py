@@ -23,7 +23,7 @@ from channels.ratelimit import RateLimiter
 from channels.responses import json_error
 from channels.settings import ChannelSettings
 from channels.turns import Turns
-from channels.wire import FrameError, Inbound, error_message, parse_frame
+from channels.wire import FrameError, Inbound, error_message, history_message, parse_frame
 from runtime.config import RateLimit
 from runtime.engine.messages import Outbound
 from runtime.engine.turn import User
@@ -83,6 +83,7 @@ class WebSocketChannel:
         user = User(user_id, self.name)
         try:
             await self.hub.attach(user_id, ws)
+            await self._greet(user)
             async for frame in ws:
                 await self._on_frame(ws, user, frame)
         except StoreError:
@@ -103,7 +104,19 @@ class WebSocketChannel:
         if not allowed:
             await self.hub.reply(ws, error_message("rate_limited", RATE_LIMITED, inbound.id))
             return
+        if inbound.kind == "history":
+            messages = await self.turns.history(user)
+            await self.hub.reply_json(ws, history_message(messages))
+            return
         await self._turn(ws, user, inbound)
+
+    async def _greet(self, user: User) -> None:
+        """A new user's first connection: the greeting, to every socket of theirs."""
+        try:
+            greeting = await self.turns.greet(user)
+        except ChannelError:  # shutting down: the next connection greets
+            return
+        await self.hub.send(user.id, greeting)
 
     def _read(self, frame: WSMessage) -> Inbound:
         if frame.type is WSMsgType.TEXT:

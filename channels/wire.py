@@ -14,10 +14,12 @@ MAX_ID_CHARS = 200
 
 
 class Inbound(msgspec.Struct, frozen=True):
-    """`{"type": "message", "id": "c-1", "text": "..."}`; the engine judges the text itself."""
+    """`{"type": "message", "id": "c-1", "text": "..."}`; the engine judges the text itself.
+    Or `{"type": "history"}` (`kind` "history", no text): the last messages, asked for."""
 
     id: str | None
     text: str
+    kind: str = "message"
 
 
 class FrameError(ChannelError):
@@ -56,14 +58,21 @@ def parse_frame(data: bytes | str, *, max_bytes: int) -> Inbound:
             "bad_request",
             f"`id` must be text of 1 to {MAX_ID_CHARS} characters, without a NUL.",
         )
-    if body.get("type") != "message":
-        raise FrameError("bad_request", 'Only `"type": "message"` is accepted.', message_id)
+    kind = body.get("type")
+    if kind == "history":
+        return Inbound(message_id, "", kind="history")
+    if kind != "message":
+        raise FrameError("bad_request", '`type` must be "message" (or "history").', message_id)
     text = body.get("text")
     if not isinstance(text, str):
         raise FrameError("bad_request", "`text` must be a string.", message_id)
     if malformed(text):
         raise FrameError("bad_request", MALFORMED, message_id)
     return Inbound(message_id, text)
+
+
+def history_message(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "history", "messages": messages}
 
 
 def error_message(code: str, message: str, reply_to: str | None = None) -> Outbound:

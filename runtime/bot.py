@@ -143,6 +143,7 @@ class Bot:
                 tuple(conv.cancel_words),
                 tuple(conv.restart_words),
                 small_talk={r.kind: r.text for r in conv.small_talk},
+                greeting=conv.greeting,
             ),
             max_chars=conv.max_message_chars,
             state_ttl=conv.state_ttl_days * DAY if conv.state_ttl_days else None,

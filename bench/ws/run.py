@@ -228,9 +228,14 @@ async def _token(http: aiohttp.ClientSession, url: str) -> str:
 
 async def _open(http: aiohttp.ClientSession, server: Server, parley: bool) -> Any:
     ws_url = server.url.replace("http://", "ws://") + "/ws"
-    if parley:
-        ws_url += f"?token={await _token(http, server.url)}"
-    return await http.ws_connect(ws_url, max_msg_size=0)
+    if not parley:
+        return await http.ws_connect(ws_url, max_msg_size=0)
+    ws_url += f"?token={await _token(http, server.url)}"
+    ws = await http.ws_connect(ws_url, max_msg_size=0)
+    greeting = json.loads(await ws.receive_str())  # a new user's first connection is greeted
+    if greeting.get("type") != "message" or "reply_to" in greeting:
+        raise UnexpectedReply(f"expected the greeting, got {greeting}")
+    return ws
 
 
 async def _client(

@@ -40,6 +40,7 @@ def read_conversation(top: Section) -> ConversationConfig:
             rate_limit=_rate_limit(s),
             state_ttl_days=s.whole("state_ttl_days", default.state_ttl_days, 0),
             small_talk=_small_talk(s),
+            greeting=s.text("greeting", "").strip() or None,
         )
 
 

@@ -130,6 +130,7 @@ class ConversationConfig:
     state_ttl_days: int = 30  # 0 keeps conversations forever
     # one per kind, in small_talk.KINDS order
     small_talk: tuple[SmallTalkReply, ...] = field(default_factory=default_small_talk)
+    greeting: str | None = None  # a new user's first message; None: what the bot can do
 
 
 @dataclass(frozen=True, slots=True)

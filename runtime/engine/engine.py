@@ -25,6 +25,7 @@ from runtime.dialogs.model import INTERRUPTIONS, EntityNode
 from runtime.engine.amend import Amender
 from runtime.engine.executor import UNKNOWN_OUTCOME, YES_NO, DialogStopped, Executor
 from runtime.engine.extraction import Extractor
+from runtime.engine.history import recent, remember
 from runtime.engine.interruptions import NEVER, Interruptions
 from runtime.engine.messages import Outbound, error, from_wire, say
 from runtime.engine.state import (
@@ -82,6 +83,7 @@ class ConversationWords:
         default_factory=lambda: {r.kind: r.text for r in default_small_talk()}
     )
     fallback: str = "Sorry, I didn't understand that. Here is what I can do:"
+    greeting: str | None = None  # what a new user is told first; None: what the bot can do
 
 
 class Engine:
@@ -132,12 +134,32 @@ class Engine:
             if once and message_id is not None and (state.reply or {}).get("id") == message_id:
                 return [from_wire(m) for m in state.reply["out"]]  # type: ignore[index]
             turn = self._turn(user, state, reply_to=message_id, deliver=deliver)
+            turn.heard = clean
             if _cut_short(state):
                 work = self._recover_then(turn, clean)
             else:
                 work = self._on_message(turn, clean)
             await self._guarded(turn, work, raw, answering=message_id if once else None)
             return turn.out
+
+    async def greet(self, user: User, *, deliver: Deliver | None = None) -> list[Outbound]:
+        """The greeting, for a user who has no conversation yet (a first visit, or one whose
+        conversation expired); nothing for anyone else. It is kept in the history."""
+        async with self.store.lock(_lock_key(user)):
+            raw, state = await self._load(user)
+            if raw is not None:
+                return []
+            turn = self._turn(user, state, deliver=deliver)
+
+            async def work() -> None:
+                await turn.emit(self._greeting())
+
+            await self._guarded(turn, work(), raw)
+            return turn.out
+
+    async def history(self, user: User) -> list[dict[str, Any]]:
+        """The last messages of `user`'s conversation, both ways, oldest first."""
+        return recent((await self._load(user))[1])
 
     async def start(
         self,
@@ -349,6 +371,7 @@ class Engine:
             return
         if answering is not None:
             turn.state.reply = {"id": answering, "out": [m.to_wire() for m in turn.out]}
+        remember(turn.state, turn.heard, turn.out)
         await self._save_at_end(turn)
 
     async def _attempt(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
@@ -685,6 +708,21 @@ class Engine:
             return say(f"{heading} Nothing yet: this bot has no dialogs to start.")
         return say(heading, tuple(self._button(d) for d in offered))
 
+    def _greeting(self) -> Outbound:
+        """The bot's own greeting, or a line naming what it can do, with a button for each."""
+        if self.words.greeting:
+            return say(self.words.greeting)
+        offered = [d for d in self.dialogs if self.dialogs[d].dialog.intents]
+        if not offered:
+            return say("Hi! I have nothing to offer yet: this bot has no dialogs to start.")
+        named = [_as_clause(self._title(d)) for d in offered[:NAMED_CHOICES]]
+        if len(offered) > NAMED_CHOICES:
+            named.append(f"{len(offered) - NAMED_CHOICES} more")
+        text = (
+            f"Hi! I can {_both(named)}. Pick one below, or tell me in your own words what you need."
+        )
+        return say(text, tuple(self._button(d) for d in offered))
+
     def _fallback(self) -> Outbound:
         return self._menu(self.words.fallback)
 
@@ -741,6 +779,20 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict) and {"amount", "currency"} <= value.keys():
         return f"{value['amount']:,} {value['currency']}"
     return str(value)
+
+
+def _as_clause(title: str) -> str:
+    """A dialog's title inside a sentence: "Order a pizza." as "order a pizza" (an initial
+    capital is lowered unless the word is an acronym, such as "SOQL")."""
+    title = title.strip().rstrip(".")
+    if len(title) > 1 and title[0].isupper() and not title[1].isupper():
+        return title[0].lower() + title[1:]
+    return title
+
+
+def _both(names: Iterable[str]) -> str:
+    items = list(names)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _either(names: Iterable[str]) -> str:

@@ -197,17 +197,27 @@ class Chat:
     http: aiohttp.ClientSession
     sent: int = 0
     seen: list[dict[str, Any]] = field(default_factory=list)
+    greeting: dict[str, Any] | None = None
 
     @classmethod
-    async def open(cls, url: str, token: str, **kwargs: Any) -> Chat:
-        """A socket to the server at `url` (http://host:port) for the user of `token`."""
+    async def open(cls, url: str, token: str, *, greeted: bool = True, **kwargs: Any) -> Chat:
+        """A socket to the server at `url` (http://host:port) for the user of `token`.
+
+        `greeted`: the user is new, so the server greets them first; the greeting is read
+        (into `greeting`) before this returns. False for a user who has spoken before, or a
+        socket that is refused."""
         http = aiohttp.ClientSession()
         try:
             ws = await http.ws_connect(f"{ws_url(url)}?token={token}", **kwargs)
         except BaseException:
             await http.close()
             raise
-        return cls(ws, http)
+        chat = cls(ws, http)
+        if greeted:
+            greeting = await chat.receive()
+            assert greeting["type"] == "message" and "reply_to" not in greeting, greeting
+            chat.greeting, chat.seen = greeting, []
+        return chat
 
     async def send(self, text: Any, message_id: str | None = None) -> str:
         self.sent += 1

@@ -676,6 +676,8 @@ async def link_by_websocket(rig: Rig) -> tuple[str, str, aiohttp.ClientWebSocket
     conversation waits on an authorization."""
     owner = (await rig.new_session())["token"]
     ws = await rig.session.ws_connect(f"{rig.served.ws_url}?token={owner}")
+    greeting = await ws.receive_json(timeout=WAIT)  # a new user is greeted first
+    assert greeting["type"] == "message" and "reply_to" not in greeting, greeting
     for said in ("create a lead", "Lovelace", "Analytical Engines"):
         await ws.send_json({"type": "message", "id": said, "text": said})
         got = await ws.receive_json(timeout=WAIT)

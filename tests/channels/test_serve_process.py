@@ -149,7 +149,7 @@ async def test_sigterm_mid_turn_finishes_the_turn_then_a_restart_continues(
     assert "Traceback" not in (await process.stderr.read()).decode()
 
     process = await start_parley(config, port, "asyncio", "--loop", "asyncio")
-    chat = await Chat.open(url, token, origin=url)
+    chat = await Chat.open(url, token, greeted=False, origin=url)
     try:
         assert (await chat.say("Friday"))["text"] == "See you on Friday, Ada."
     finally:
@@ -217,7 +217,7 @@ async def test_sigkill_with_a_post_out_is_found_out_at_restart_and_told_unasked(
         await chat.close()
 
     process = await start_parley(config, port)
-    chat = await Chat.open(url, token, origin=url)
+    chat = await Chat.open(url, token, greeted=False, origin=url)
     try:
         saved, asked = await chat.receive(), await chat.receive()
         assert saved["text"] == "Saved S-1 for Ada."

@@ -242,3 +242,18 @@ async def test_undelivered_callbacks_survive_a_restart_and_are_resumed(serve_bot
     await post_hook(second, message("take a note", "m-3"))
     await until(lambda: len(up.texts()) == 3, "a new callback is delivered")
     assert down.got == []
+
+
+async def test_cards_reach_the_webhook_with_their_plain_text(serve_bot):
+    from tests.channels.test_websocket import CARDS_DIALOG, TEAM
+
+    served = await serve_bot({"team": CARDS_DIALOG}, SYNC | TEAM)
+    answer = await post_hook(served, message("show the team", "m-1"))
+    [cards] = answer.json()["messages"]
+    assert cards["type"] == "cards"
+    assert cards["text"] == "The team:\n1. Ada. Role: maths\n2. Grace. Role: navy"
+    assert cards["cards"][1] == {
+        "title": "Grace",
+        "fields": [{"label": "Role", "value": "navy"}],
+        "buttons": [{"label": "Note", "value": "note Grace"}],
+    }

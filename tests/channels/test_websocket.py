@@ -40,7 +40,8 @@ async def test_buttons_arrive_in_the_wire_shape(serve_bot, chats):
 async def test_every_socket_of_a_user_receives_the_answers(serve_bot, chats):
     served = await serve_bot({"note": NOTE_DIALOG})
     token = (await new_session(served.url))["token"]
-    phone, laptop = await chats(served, token), await chats(served, token)
+    phone = await chats(served, token)
+    laptop = await chats(served, token, greeted=False)  # greeted once, on the first socket
     asked = await phone.say("take a note")
     assert await laptop.receive() == asked
     other = await chats(served, (await new_session(served.url))["token"])
@@ -112,7 +113,8 @@ async def test_a_frame_beyond_the_hard_limit_closes_with_1009(serve_bot, chats):
 async def test_a_flood_is_rate_limited_per_user_and_the_socket_stays_open(serve_bot, chats):
     served = await serve_bot({"note": NOTE_DIALOG})
     token = (await new_session(served.url))["token"]
-    first, second = await chats(served, token), await chats(served, token)
+    first = await chats(served, token)
+    second = await chats(served, token, greeted=False)
     for i in range(15):
         await first.send("hello", f"a-{i}")
     assert {(await first.receive())["type"] for _ in range(15)} == {"message"}
@@ -136,7 +138,7 @@ async def test_a_flood_is_rate_limited_per_user_and_the_socket_stays_open(serve_
 @pytest.mark.parametrize("token", ["", "garbage", "web:someone.forged.signature"])
 async def test_missing_or_forged_tokens_are_closed_with_4401(serve_bot, chats, token):
     served = await serve_bot({"note": NOTE_DIALOG})
-    chat = await chats(served, token)
+    chat = await chats(served, token, greeted=False)
     frame = await chat.ws.receive(timeout=20)
     assert frame.type is aiohttp.WSMsgType.CLOSE
     assert frame.data == 4401
@@ -145,7 +147,7 @@ async def test_missing_or_forged_tokens_are_closed_with_4401(serve_bot, chats, t
 async def test_a_token_signed_with_another_key_is_closed_with_4401(serve_bot, chats):
     served = await serve_bot({"note": NOTE_DIALOG})
     stranger = UserTokens("another key", DAY).issue("web:intruder")
-    chat = await chats(served, stranger)
+    chat = await chats(served, stranger, greeted=False)
     assert (await chat.ws.receive(timeout=20)).data == 4401
 
 
@@ -154,7 +156,7 @@ async def test_an_expired_token_is_closed_with_4401(serve_bot, chats):
     key = load_or_create_key("", served.root / "var")
     month_ago = UserTokens(key, 30 * DAY, clock=lambda: time.time() - 31 * DAY)
     old = month_ago.issue("web:old-user")
-    chat = await chats(served, old)
+    chat = await chats(served, old, greeted=False)
     frame = await chat.ws.receive(timeout=20)
     assert (frame.type, frame.data) == (aiohttp.WSMsgType.CLOSE, 4401)
     assert frame.extra == "The token has expired."
@@ -194,9 +196,66 @@ async def test_messages_kept_while_offline_arrive_on_reconnect_in_order_once(ser
     channel = served.app[CHANNELS]["websocket"]
     await channel.deliver_later(user_id, [say("first"), say("second")])
     await channel.deliver_later(user_id, [say("third")])
-    chat = await chats(served, token)
+    chat = await chats(served, token, greeted=False)
     assert [(await chat.receive())["text"] for _ in range(3)] == ["first", "second", "third"]
+    assert (await chat.receive())["text"].startswith("Hi! I can take a note.")  # then greeted
     assert await served.bot.store.drain(OUTBOX, user_id) == []
     await chat.close()
-    again = await chats(served, token)
+    again = await chats(served, token, greeted=False)
     assert (await again.say("take a note"))["text"] == "What should I note?"
+
+
+CARDS_DIALOG = """
+dialog: team
+intents: [show the team]
+nodes:
+  - id: show
+    type: message
+    text: "The team:"
+    cards:
+      items: globals.team
+      title: "{{ item.name }}"
+      fields: {Role: "{{ item.role }}"}
+      buttons: [{label: Note, value: "note {{ item.name }}"}]
+"""
+TEAM = {"globals": {"team": [{"name": "Ada", "role": "maths"}, {"name": "Grace", "role": "navy"}]}}
+
+
+async def test_history_over_the_socket_holds_both_sides_and_is_shared_by_reloads(serve_bot, chats):
+    served = await serve_bot({"note": NOTE_DIALOG, "team": CARDS_DIALOG}, TEAM)
+    token = (await new_session(served.url))["token"]
+    chat = await chats(served, token)
+    assert chat.greeting["text"].startswith("Hi! I can ")
+    assert [b["value"] for b in chat.greeting["buttons"]] == ["/start note", "/start team"]
+    await chat.say("take a note")
+    cards = await chat.say("show the team")  # answers the question: it is a string node
+    assert cards["text"] == "Noted: show the team."
+    cards = await chat.say("show the team")
+    assert cards["type"] == "cards" and [c["title"] for c in cards["cards"]] == ["Ada", "Grace"]
+    assert cards["text"] == "The team:\n1. Ada. Role: maths\n2. Grace. Role: navy"
+    await chat.ws.send_str(json.dumps({"type": "history"}))
+    history = await chat.receive()
+    assert history["type"] == "history"
+    said = [(m["from"], m["text"].splitlines()[0]) for m in history["messages"]]
+    assert said == [
+        ("bot", chat.greeting["text"]),
+        ("user", "take a note"),
+        ("bot", "What should I note?"),
+        ("user", "show the team"),
+        ("bot", "Noted: show the team."),
+        ("user", "show the team"),
+        ("bot", "The team:"),
+    ]
+    assert history["messages"][-1]["cards"] == cards["cards"]
+    # A reload is a new socket of the same user: no second greeting, the same history.
+    again = await chats(served, token, greeted=False)
+    await again.ws.send_str(json.dumps({"type": "history", "id": "h-1"}))
+    assert (await again.receive())["messages"] == history["messages"]
+
+
+async def test_a_history_request_from_a_new_user_holds_the_greeting(serve_bot, chats):
+    served = await serve_bot({"note": NOTE_DIALOG})
+    chat = await chats(served, (await new_session(served.url))["token"])
+    await chat.ws.send_str(json.dumps({"type": "history"}))
+    (greeting,) = (await chat.receive())["messages"]
+    assert (greeting["from"], greeting["text"]) == ("bot", chat.greeting["text"])
