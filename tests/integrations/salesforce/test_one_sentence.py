@@ -100,7 +100,7 @@ async def test_a_search_with_its_phrase_searches_right_away(crm: Crm) -> None:
     ada = await seed_ada(crm)
     await crm.seed("Lead", {"LastName": "Turing", "Company": "Bletchley Park"})
     assert await crm.say("search leads for Acme") == [
-        f"1 lead found: Ada Lovelace (Acme Robotics, ada@acme.example) {ada}."
+        f"1 lead found:\n1. Ada Lovelace, Acme Robotics. Email: ada@acme.example; Id: {ada}"
     ]
     searches = [r for r in await crm.requests() if r["path"].endswith("/search/")]
     assert [r["status"] for r in searches] == [200]

@@ -42,19 +42,19 @@ async def test_search_finds_exactly_the_leads_holding_the_words(crm: Crm) -> Non
         {"LastName": "Andersen", "Company": "Rock AND Roll"},
     )
     assert await crm.talk("search leads", "O'Brien") == [
-        f"1 lead found: O'Brien (Smith & Sons (UK)) {obrien}."
+        f"1 lead found:\n1. O'Brien, Smith & Sons (UK). Id: {obrien}"
     ]
     assert await crm.talk("search leads", "Smith & Sons (UK)") == [
-        f"1 lead found: O'Brien (Smith & Sons (UK)) {obrien}."
+        f"1 lead found:\n1. O'Brien, Smith & Sons (UK). Id: {obrien}"
     ]
     # words match anywhere: the title "50% off" and both companies with 50 and off
     assert await crm.talk("search leads", "50% off") == [
-        f"3 leads found: Khan (50% off) {khan}; O'Brien (Smith & Sons (UK)) {obrien}; "
-        f"Patel (50 days off) {patel}."
+        f"3 leads found:\n1. Khan, 50% off. Id: {khan}\n"
+        f"2. O'Brien, Smith & Sons (UK). Id: {obrien}\n3. Patel, 50 days off. Id: {patel}"
     ]
     # AND, OR and NOT are words to look for, not operators
     assert await crm.talk("search leads", "Rock AND") == [
-        f"1 lead found: Andersen (Rock AND Roll) {andersen}."
+        f"1 lead found:\n1. Andersen, Rock AND Roll. Id: {andersen}"
     ]
     assert await crm.talk("search leads", "Roll OR NOT") == ['No leads match "Roll OR NOT".']
     await no_refused_queries(crm)

@@ -26,15 +26,16 @@ async def test_search_finds_leads_by_any_field(crm: Crm) -> None:
     ada, _, charles, alan = await seed_people(crm)
     assert await crm.say("search leads") == [PROMPT]
     assert await crm.say("acme") == [
-        f"2 leads found: Charles Babbage (Acme Robotics) {charles}; "
-        f"Ada Lovelace (Acme Robotics, ada@acme.example) {ada}."
+        "2 leads found:\n"
+        f"1. Charles Babbage, Acme Robotics. Id: {charles}\n"
+        f"2. Ada Lovelace, Acme Robotics. Email: ada@acme.example; Id: {ada}"
     ]
     assert await crm.talk("find leads", "ada@acme.example") == [
-        f"1 lead found: Ada Lovelace (Acme Robotics, ada@acme.example) {ada}."
+        f"1 lead found:\n1. Ada Lovelace, Acme Robotics. Email: ada@acme.example; Id: {ada}"
     ]
     # a lead without a first name, found by its phone number's digits
     assert await crm.talk("search for a lead", "442079460000") == [
-        f"1 lead found: Turing (Bletchley Park) {alan}."
+        f"1 lead found:\n1. Turing, Bletchley Park. Id: {alan}"
     ]
 
 
@@ -46,7 +47,9 @@ async def test_nothing_found_and_a_too_short_phrase(crm: Crm) -> None:
     ]
     assert await crm.say("?!") == ["Give me at least two letters or digits to search for."]
     said = await crm.say("Hopper")
-    assert len(said) == 1 and said[0].startswith("1 lead found: Grace Hopper (Navy Labs) 00Q")
+    assert len(said) == 1 and said[0].startswith(
+        "1 lead found:\n1. Grace Hopper, Navy Labs. Id: 00Q"
+    )
 
 
 async def test_more_than_ten_results_show_the_first_ten(crm: Crm) -> None:
@@ -54,5 +57,26 @@ async def test_more_than_ten_results_show_the_first_ten(crm: Crm) -> None:
         "Lead", *({"LastName": f"Worker{n:02d}", "Company": "Initech"} for n in range(12))
     )
     said = await crm.talk("search leads", "Initech")
-    listed = "; ".join(f"Worker{n:02d} (Initech) {ids[n]}" for n in range(10))
-    assert said == [f'More than 10 leads match "Initech"; the first 10: {listed}.']
+    listed = "\n".join(f"{n + 1}. Worker{n:02d}, Initech. Id: {ids[n]}" for n in range(10))
+    assert said == [f'More than 10 leads match "Initech"; the first 10:\n{listed}']
+
+
+async def test_each_lead_found_is_a_card_whose_button_shows_it(crm: Crm) -> None:
+    ada, *_ = await seed_people(crm)
+    (found,) = await crm.reply("search leads for Lovelace")
+    assert found.type == "cards" and found.heading == "1 lead found:"
+    (card,) = found.cards
+    assert card == {
+        "title": "Ada Lovelace",
+        "subtitle": "Acme Robotics",
+        "fields": [
+            {"label": "Email", "value": "ada@acme.example"},
+            {"label": "Id", "value": ada},
+        ],
+        "buttons": [
+            {"label": "Details", "value": f"show lead {ada}"},
+            {"label": "Open in Salesforce", "url": f"{crm.org.url}/lightning/r/Lead/{ada}/view"},
+        ],
+    }
+    shown = await crm.say(card["buttons"][0]["value"])  # the Details button, pressed
+    assert len(shown) == 1 and ada in shown[0] and "Ada Lovelace" in shown[0], shown

@@ -126,8 +126,12 @@ def test_a_browser_creates_a_lead_with_authorization_then_finds_it(demo):
             lead_id = re.search(r"00Q\w{15}", created.inner_text()).group(0)
             say("search leads", "What should I search for?")
             say("O'Brien", "1 lead found")
-            found = page.get_by_text("1 lead found").inner_text()
-            assert "O'Brien (Smith & Sons (UK), pat@example.com)" in found
-            assert lead_id in found
+            card = page.locator(".card").filter(has_text=lead_id).last
+            card.wait_for()
+            shown = card.inner_text()
+            assert "O'Brien" in shown and "Smith & Sons (UK)" in shown, shown
+            assert "pat@example.com" in shown, shown
+            card.get_by_role("button", name=re.compile("^Details")).click()
+            page.get_by_text("O'Brien of Smith & Sons (UK)", exact=False).last.wait_for()
         finally:
             browser.close()
