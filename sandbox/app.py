@@ -4,7 +4,9 @@ record pages and, when asked for, the test controls."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from urllib.parse import urlencode
 
+import jinja2
 from aiohttp import web
 
 from sandbox import authorize, controls, gate, identity, lightning, oauth, query, rest, search
@@ -14,10 +16,48 @@ from sandbox.org import Org
 from sandbox.responses import json_response
 from sandbox.store import Store
 from sandbox.tokens import TokenIssuer
-from sandbox.versions import versions_list
+from sandbox.versions import LATEST, versions_list
 
 _V = "/services/data/{version}"
 _SLASH = "{slash:/?}"
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("sandbox", "templates"),
+    autoescape=jinja2.select_autoescape(["html"]),
+)
+_PAGE_HEADERS = {
+    "Cache-Control": "no-cache,must-revalidate,max-age=0,no-store,private",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    ),
+}
+
+
+async def root(request: web.Request) -> web.Response:
+    """`GET /`: what this server is (a local test org, not Salesforce) and where to start.
+
+    The login link is the demo app's authorize URL, coming back to this page, so it opens the
+    real login page; when the org's own address is not one the demo app may call back (a
+    non-loopback host), the page names the authorize URL instead."""
+    org = request.app[ORG]
+    base = org.base_url
+    home = f"{base}/"
+    login_url = None
+    if org.demo_app.accepts_callback(home):
+        query = {"response_type": "code", "client_id": org.demo_app.client_id, "redirect_uri": home}
+        login_url = f"{base}/services/oauth2/authorize?{urlencode(query)}"
+    html = _TEMPLATES.get_template("root.html").render(
+        org_name=org.config.org_name,
+        username=org.config.username,
+        login_url=login_url,
+        logged_in="code" in request.query,
+        authorize_url=f"{base}/services/oauth2/authorize",
+        token_url=f"{base}/services/oauth2/token",
+        api_url=f"{base}/services/data/v{LATEST}",
+        versions_url=f"{base}/services/data/",
+        controls_url=f"{base}/_sandbox" if org.config.controls else None,
+    )
+    return web.Response(text=html, content_type="text/html", headers=_PAGE_HEADERS)
 
 
 async def versions(request: web.Request) -> web.Response:
@@ -71,6 +111,7 @@ def create_app(config: SandboxConfig) -> web.Application:
     app[LOCATORS] = query.Locators()
     app.cleanup_ctx.append(_open_org)
     router = app.router
+    router.add_get("/", root)
     router.add_route("*", "/services/oauth2/authorize", authorize.authorize)
     router.add_post("/services/oauth2/token", oauth.token)
     router.add_route("GET", "/services/oauth2/revoke", oauth.revoke)

@@ -8,30 +8,16 @@ import re
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
+from tests.channels.browser.chat_page import TIMEOUT_MS, launch, ready
 from tests.channels.conftest import LEAD_DIALOG, crm_config
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 20_000  # a failsafe, not a measured duration
 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with launch() as chromium:
+        yield chromium
 
 
 async def say(page: Page, text: str) -> None:
@@ -47,7 +33,7 @@ async def test_chat_authorize_in_a_new_tab_and_see_the_conversation_resume(
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     await page.goto(served.url + "/")
-    await expect(page.locator("#status")).to_have_text("Online")
+    await ready(page)
     bot_says = page.locator(".bubble.bot")
 
     await say(page, "create a lead")
@@ -76,7 +62,7 @@ async def test_chat_authorize_in_a_new_tab_and_see_the_conversation_resume(
     )
     # A reload continues the same conversation: the same user, now connected.
     await page.reload()
-    await expect(page.locator("#status")).to_have_text("Online")
+    await ready(page)
     await say(page, "create a lead")
     await expect(bot_says.last).to_have_text("What is the lead's last name?")
     await say(page, "Babbage")
@@ -112,7 +98,7 @@ async def test_a_link_button_opens_its_page_in_a_new_tab(serve_bot, sandbox_org,
     context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     await page.goto(served.url + "/")
-    await expect(page.locator("#status")).to_have_text("Online")
+    await ready(page)
 
     await say(page, "show me the record")
     reply = page.locator(".bubble.bot").last
