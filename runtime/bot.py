@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
 from types import TracebackType
 
 import httpx
@@ -87,15 +88,15 @@ class Bot:
         engine: Engine,
         oauth: OAuthClient,
         *,
-        owns_http: bool,
+        resources: AsyncExitStack,
     ) -> None:
         self.config = config
         self.dialogs = dialogs
         self.store = store
         self.http = http
         self.engine = engine
-        self._owns_http = owns_http
         self.oauth = oauth
+        self._resources = resources  # what `open` opened, each with its closing
 
     @classmethod
     async def open(
@@ -113,51 +114,28 @@ class Bot:
         templates = Templates()
         loaded = list(dialogs) if dialogs is not None else load_dialogs(config.dialogs, templates)
         compiled = {d.id: compile_dialog(d, templates) for d in loaded}
-        if store is None:
-            store = open_store(config.store.url, config.root)
-        await store.open()
-        owns_http = http is None
-        http = http or httpx.AsyncClient(follow_redirects=False)
-        oauth = oauth or OAuthClient()
-        if authorizer is None:
-            authorizer = make_authorizer(config, store, oauth, http, env=env)
-        conv = config.conversation
-        settings = EntitySettings(
-            locale=config.bot.locale, timezone=config.bot.timezone, currency=config.bot.currency
-        )
-        warm_up(settings)
-        executor = Executor(
-            compiled,
-            services=ServiceClient(http),
-            settings=settings,
-            globals=config.globals,
-            authorizer=authorizer,
-        )
-        intents = build_matcher(config, loaded)
-        engine = Engine(
-            compiled,
-            store,
-            executor,
-            intents,
-            words=ConversationWords(
-                tuple(conv.cancel_words),
-                tuple(conv.restart_words),
-                small_talk={r.kind: r.text for r in conv.small_talk},
-                greeting=conv.greeting,
-            ),
-            max_chars=conv.max_message_chars,
-            state_ttl=conv.state_ttl_days * DAY if conv.state_ttl_days else None,
-            interruptions=Interruptions(
-                conv.interruptions, conv.interrupt_threshold, conv.max_held
-            ),
-        )
-        return cls(config, compiled, store, http, engine, oauth, owns_http=owns_http)
+        # Every resource opened here is closed again if a later step fails (the store's
+        # worker thread would otherwise keep the process from exiting), as aiohttp's
+        # cleanup_ctx pairs each resource with its cleanup.
+        resources = AsyncExitStack()
+        try:
+            if store is None:
+                store = open_store(config.store.url, config.root)
+            await store.open()
+            resources.push_async_callback(store.close)
+            if http is None:
+                http = httpx.AsyncClient(follow_redirects=False)
+                resources.push_async_callback(http.aclose)
+            oauth = oauth or OAuthClient()
+            resources.push_async_callback(oauth.aclose)
+            engine = _engine(config, loaded, compiled, store, http, oauth, authorizer, env)
+        except BaseException:
+            await resources.aclose()
+            raise
+        return cls(config, compiled, store, http, engine, oauth, resources=resources)
 
     async def close(self) -> None:
-        await self.oauth.aclose()
-        if self._owns_http:
-            await self.http.aclose()
-        await self.store.close()
+        await self._resources.aclose()
 
     async def __aenter__(self) -> Bot:
         return self
@@ -169,3 +147,45 @@ class Bot:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+def _engine(
+    config: Config,
+    loaded: Sequence[Dialog],
+    compiled: dict[str, CompiledDialog],
+    store: Store,
+    http: httpx.AsyncClient,
+    oauth: OAuthClient,
+    authorizer: Authorizer | None,
+    env: Mapping[str, str] | None,
+) -> Engine:
+    if authorizer is None:
+        authorizer = make_authorizer(config, store, oauth, http, env=env)
+    conv = config.conversation
+    settings = EntitySettings(
+        locale=config.bot.locale, timezone=config.bot.timezone, currency=config.bot.currency
+    )
+    warm_up(settings)
+    executor = Executor(
+        compiled,
+        services=ServiceClient(http),
+        settings=settings,
+        globals=config.globals,
+        authorizer=authorizer,
+    )
+    intents = build_matcher(config, loaded)
+    return Engine(
+        compiled,
+        store,
+        executor,
+        intents,
+        words=ConversationWords(
+            tuple(conv.cancel_words),
+            tuple(conv.restart_words),
+            small_talk={r.kind: r.text for r in conv.small_talk},
+            greeting=conv.greeting,
+        ),
+        max_chars=conv.max_message_chars,
+        state_ttl=conv.state_ttl_days * DAY if conv.state_ttl_days else None,
+        interruptions=Interruptions(conv.interruptions, conv.interrupt_threshold, conv.max_held),
+    )
