@@ -19,6 +19,7 @@ from runtime.config import Config
 from runtime.dialogs.compiler import CompiledDialog, compile_dialog
 from runtime.dialogs.loader import load_dialogs
 from runtime.dialogs.model import Dialog
+from runtime.dialogs.validation import profile_problems
 from runtime.engine.engine import ConversationWords, Engine
 from runtime.engine.executor import Authorizer, Executor
 from runtime.engine.interruptions import Interruptions
@@ -112,7 +113,14 @@ class Bot:
     ) -> Bot:
         redaction.install()
         templates = Templates()
-        loaded = list(dialogs) if dialogs is not None else load_dialogs(config.dialogs, templates)
+        profiles = config.profile_names()
+        if dialogs is None:
+            loaded = load_dialogs(config.dialogs, templates, profiles=profiles)
+        else:  # read by the caller: their service nodes still name profiles config.yaml has
+            loaded = list(dialogs)
+            problems = [p for d in loaded for p in profile_problems(d, profiles)]
+            if problems:
+                raise DefinitionError(problems)
         compiled = {d.id: compile_dialog(d, templates) for d in loaded}
         # Every resource opened here is closed again if a later step fails (the store's
         # worker thread would otherwise keep the process from exiting), as aiohttp's

@@ -28,13 +28,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def known_profiles(config: Config) -> set[str]:
-    names = set(config.auth_profiles)
-    if config.integrations.salesforce.enabled:
-        names.add("salesforce")
-    return names
-
-
 def run(args: argparse.Namespace) -> int:
     if args.config is None and not args.paths and not Path(DEFAULT_FILE).is_file():
         print(NO_CONFIG, file=sys.stderr)  # not a bot's folder, and no dialog named
@@ -51,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         # Without a readable config.yaml, the dialogs named on the command line are still
         # checked, only not against config.yaml.
         paths = args.paths or list(config.dialogs if config else ())
-        profiles = known_profiles(config) if config is not None else None
+        profiles = config.profile_names() if config is not None else None
         dialogs, problems = read_dialogs(paths, profiles=profiles)
         if config is not None:
             if not args.paths:

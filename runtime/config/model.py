@@ -147,3 +147,11 @@ class Config:
     globals: dict[str, Any] = field(default_factory=dict)
     conversation: ConversationConfig = field(default_factory=ConversationConfig)
     synonyms: tuple[Synonym, ...] = ()  # bot-wide, in file order
+
+    def profile_names(self) -> frozenset[str]:
+        """The auth profiles a service node may name: config.yaml's, and an enabled
+        integration's own."""
+        names = set(self.auth_profiles)
+        if self.integrations.salesforce.enabled:
+            names.add("salesforce")
+        return frozenset(names)

@@ -37,11 +37,17 @@ def load_dialog(text: str, file: str, templates: Templates | None = None) -> Dia
     return dialog
 
 
-def load_dialogs(paths: Sequence[str | Path], templates: Templates | None = None) -> list[Dialog]:
+def load_dialogs(
+    paths: Sequence[str | Path],
+    templates: Templates | None = None,
+    *,
+    profiles: Collection[str] | None = None,
+) -> list[Dialog]:
     """Every dialog under `paths` (files, or folders searched recursively for ``*.yaml``, in
     sorted order); raises one `DefinitionError` with the problems of all files, including
-    dialog ids used twice."""
-    dialogs, problems = read_dialogs(paths, templates)
+    dialog ids used twice. `profiles`, when given, are the auth profiles a service node may
+    name."""
+    dialogs, problems = read_dialogs(paths, templates, profiles=profiles)
     if problems:
         raise DefinitionError(problems)
     return dialogs

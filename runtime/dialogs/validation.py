@@ -77,6 +77,29 @@ def profiles_used(dialog: Dialog) -> set[str]:
     return {n.auth for n in dialog.nodes if isinstance(n, ServiceNode) and n.auth}
 
 
+def profile_problems(dialog: Dialog, profiles: Collection[str]) -> list[Problem]:
+    """The service nodes of `dialog` that name an auth profile not in `profiles` (those
+    config.yaml defines): the check `validate_dialog` makes, alone, for a dialog already
+    loaded."""
+    return [
+        Problem(
+            dialog.file,
+            node.line_of("auth"),
+            _unknown_profile(f"node {node.id!r}", node.auth, profiles),
+        )
+        for node in dialog.nodes
+        if isinstance(node, ServiceNode) and node.auth and node.auth not in profiles
+    ]
+
+
+def _unknown_profile(name: str, profile: str, profiles: Collection[str]) -> str:
+    known = ", ".join(sorted(profiles)) or "none"
+    return (
+        f"{name} uses auth profile {profile!r}, which config.yaml does not define; known "
+        f"profiles: {known}{_did_you_mean(profile, profiles)}"
+    )
+
+
 def entity_names(dialog: Dialog) -> set[str]:
     """Every entity the dialog can fill: entity nodes' `entity` and `set` of entities.NAME."""
     names = {n.entity for n in dialog.nodes if isinstance(n, EntityNode)}
@@ -151,11 +174,8 @@ class _Validator:
         if self.profiles is None or not isinstance(node, ServiceNode) or not node.auth:
             return
         if node.auth not in self.profiles:
-            known = ", ".join(sorted(self.profiles)) or "none"
             self.problem(
-                node.line_of("auth"),
-                f"{self.name(node)} uses auth profile {node.auth!r}, which config.yaml does "
-                f"not define; known profiles: {known}",
+                node.line_of("auth"), _unknown_profile(self.name(node), node.auth, self.profiles)
             )
 
     # -- routes ---------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ from pathlib import Path
 
 from runtime.auth.authorizer import OAuthAuthorizer
 from runtime.bot import Bot
-from runtime.cli.validate import known_profiles
 from runtime.config import Config, SalesforceApp, SecretsConfig, StoreConfig
 from runtime.engine.engine import CONVERSATIONS
 from runtime.errors import DefinitionError
@@ -161,7 +160,7 @@ class Runner:
         self.reopen = reopen or _REOPEN.get(bot)
         self.shape = BotShape(
             {d: compiled.dialog for d, compiled in bot.dialogs.items()},
-            frozenset(known_profiles(bot.config)),
+            bot.config.profile_names(),
         )
         self.coverage = Coverage(self.shape.dialogs) if coverage else None
         self.worlds: dict[str, World] = {}  # each replay's, by user: kept across restarts
