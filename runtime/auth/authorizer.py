@@ -70,6 +70,7 @@ class Verdict:
     outcome: Outcome
     pending: PendingAuth | None = None
     detail: str = ""  # a sentence for the user (refusals), never a secret
+    connected_before: bool = False  # USED: the link had completed for the user presenting it
 
     @property
     def ok(self) -> bool:
@@ -221,8 +222,11 @@ class OAuthAuthorizer:
         if status == Redeem.WRONG_USER:  # the link was left for its owner
             log.warning("an authorization link of another user was presented; refused")
             return Verdict(Outcome.WRONG_USER)
-        if status in (Redeem.UNKNOWN, Redeem.USED):
-            return Verdict(Outcome.UNKNOWN if status == Redeem.UNKNOWN else Outcome.USED)
+        if status == Redeem.UNKNOWN:
+            return Verdict(Outcome.UNKNOWN)
+        if status == Redeem.USED:
+            again = presenter is not None and await self.states.connected_for(state, presenter)
+            return Verdict(Outcome.USED, connected_before=again)
         assert pending is not None
         if status == Redeem.EXPIRED:
             return Verdict(Outcome.EXPIRED, pending)
@@ -246,6 +250,7 @@ class OAuthAuthorizer:
                 )
                 return Verdict(Outcome.REFUSED, pending, refusal)
         await self.tokens.put(profile.name, profile.subject(pending.user_id), record)
+        await self.states.connected(state, pending.user_id)
         return Verdict(Outcome.CONNECTED, pending)
 
     def failure_text(self, verdict: Verdict) -> str:

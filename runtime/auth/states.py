@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 from runtime.auth.crypto import SecretBox
+from runtime.errors import AuthError
 from runtime.store.base import Store
 
 STATES = "oauth_state"
@@ -91,10 +92,11 @@ class StateBook:
         if peeked is None:
             used = await self.store.get(USED, state)
             return (Redeem.USED if used else Redeem.UNKNOWN), None
-        if presenter is not None and self._open(peeked).user_id != presenter:
+        owner = self._open(peeked).user_id
+        if presenter is not None and owner != presenter:
             return Redeem.WRONG_USER, None
         # The tombstone goes first, so a redeemer that loses the take below is told USED.
-        await self.store.put(USED, state, b"1", ttl=KEEP_AFTER_EXPIRY)
+        await self._tombstone(state, owner, connected=False)
         sealed = await self.store.take(STATES, state)
         if sealed is None:
             return Redeem.USED, None
@@ -102,6 +104,28 @@ class StateBook:
         if time.time() > pending.expires_at:
             return Redeem.EXPIRED, pending
         return Redeem.OK, pending
+
+    async def connected(self, state: str, user_id: str) -> None:
+        """The link `state` completed: its owner who opens it again is told so."""
+        await self._tombstone(state, user_id, connected=True)
+
+    async def connected_for(self, state: str, presenter: str) -> bool:
+        """The used link `state` completed for `presenter` (its owner opening it again)."""
+        if not state or len(state) > 200:
+            return False
+        sealed = await self.store.get(USED, state)
+        if sealed is None:
+            return False
+        try:
+            used = json.loads(self.box.open(sealed))
+        except (ValueError, TypeError, AuthError):  # an older tombstone, or another key's
+            return False
+        return bool(used.get("connected")) and used.get("user") == presenter
+
+    async def _tombstone(self, state: str, user_id: str, *, connected: bool) -> None:
+        """What is kept of a used state: its owner (sealed), and whether it completed."""
+        used = json.dumps({"user": user_id, "connected": connected}).encode()
+        await self.store.put(USED, state, self.box.seal(used), ttl=KEEP_AFTER_EXPIRY)
 
     def _open(self, sealed: bytes) -> PendingAuth:
         return PendingAuth(**json.loads(self.box.open(sealed)))

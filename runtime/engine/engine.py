@@ -211,6 +211,9 @@ class Engine:
             reopened = await self._reopened(state, User(presenter, presenter_channel), deliver_to)
             if reopened is not None:
                 return reopened
+            if verdict.connected_before:  # its owner, opening a completed link again
+                connected = PAGE_TEXT[Outcome.CONNECTED]
+                return CallbackResult(str(Outcome.CONNECTED), None, [], connected)
         if pending is None or verdict.outcome == Outcome.WRONG_USER:
             return CallbackResult(str(verdict.outcome), None, [], page)
         user = User(pending.user_id, pending.channel)

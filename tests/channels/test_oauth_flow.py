@@ -63,8 +63,13 @@ async def test_the_conversation_resumes_on_the_socket_after_the_callback(
         " created for Analytical Engines."
     )
     assert resumed["session"] == link["session"] and "reply_to" not in resumed
+    # The same user opening the completed link again is told it is connected; anyone else
+    # only that the link was used.
     again = await open_callback(callback_url, session["token"])
-    assert again.status_code == 400 and "already used" in again.text
+    assert again.status_code == 200 and "Connected. You can return to the chat." in again.text
+    other = await open_callback(callback_url, (await new_session(served.url))["token"])
+    assert other.status_code == 400 and "already used" in other.text
+    assert (await open_callback(callback_url)).status_code == 400  # no chat cookie at all
 
 
 async def test_an_offline_user_gets_the_resumed_conversation_on_reconnect_once(
