@@ -25,7 +25,7 @@ from runtime.dialogs.model import INTERRUPTIONS, EntityNode
 from runtime.engine.amend import Amender
 from runtime.engine.executor import UNKNOWN_OUTCOME, YES_NO, DialogStopped, Executor
 from runtime.engine.extraction import Extractor
-from runtime.engine.history import recent, remember
+from runtime.engine.history import HISTORY, extended, messages
 from runtime.engine.interruptions import NEVER, Interruptions
 from runtime.engine.messages import Outbound, error, from_wire, say
 from runtime.engine.state import (
@@ -159,7 +159,7 @@ class Engine:
 
     async def history(self, user: User) -> list[dict[str, Any]]:
         """The last messages of `user`'s conversation, both ways, oldest first."""
-        return recent((await self._load(user))[1])
+        return messages(await self.store.get(HISTORY, user.id))
 
     async def start(
         self,
@@ -351,11 +351,23 @@ class Engine:
     async def save(self, user: User, state: ConversationState) -> None:
         await self.store.put(CONVERSATIONS, user.id, encode(state), ttl=self.state_ttl)
 
-    async def _save_at_end(self, turn: Turn) -> None:
+    async def _save_at_end(self, turn: Turn) -> bool:
         try:
             await self.save(turn.user, turn.state)
         except LockLost as exc:  # another instance took the user over: its state stands
             log.warning("user %r: this turn's state was not saved: %s", turn.user.id, exc)
+            return False
+        return True
+
+    async def _remember(self, turn: Turn) -> None:
+        """Add the turn to the user's history (channels.md, `history`), beside the state."""
+        user = turn.user.id
+        kept = extended(await self.store.get(HISTORY, user), turn.heard, turn.out)
+        if kept is not None:
+            try:
+                await self.store.put(HISTORY, user, kept, ttl=self.state_ttl)
+            except LockLost as exc:
+                log.warning("user %r: this turn's history was not saved: %s", user, exc)
 
     # -- a turn ---------------------------------------------------------------------------------
 
@@ -374,8 +386,8 @@ class Engine:
             return
         if answering is not None:
             turn.state.reply = {"id": answering, "out": [m.to_wire() for m in turn.out]}
-        remember(turn.state, turn.heard, turn.out)
-        await self._save_at_end(turn)
+        if await self._save_at_end(turn):
+            await self._remember(turn)
 
     async def _attempt(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
         """Run `work`; on failure tell the user and go back to `checkpoint` (the stored state

@@ -84,7 +84,6 @@ class ConversationState(
         "pending": "q",
         "inflight": "f",
         "reply": "y",
-        "history": "o",
     },
 ):
     session: str = msgspec.field(default_factory=_new_session)
@@ -109,9 +108,6 @@ class ConversationState(
     # Saved with the conversation itself, so a message sent again (its answer was lost, the
     # server died before the channel kept the answer) gets that answer, never a second turn.
     reply: dict[str, Any] | None = None
-    # The last messages of the conversation in both directions, oldest first, for a page that
-    # is reloaded (channels.md, `history`): each a wire message plus "from" and "at".
-    history: list[dict[str, Any]] = msgspec.field(default_factory=list)
 
     def begin(self, dialog: str, node: str) -> None:
         self.status, self.dialog, self.node = Status.ACTIVE, dialog, node

@@ -69,7 +69,7 @@ REWRITE = "UPDATE kv SET value = ?3 WHERE ns = ?1 AND key = ?2 AND expires_at IS
 SCAN_PAGE = 500
 SWEEP_EVERY = 60.0  # seconds between purges of every expired value
 CACHE_SIZE = 50_000  # conversations kept in memory, most recently used
-CACHED = frozenset({"conv"})  # namespaces only this process writes (see the class docstring)
+CACHED = frozenset({"conv", "hist"})  # namespaces only this process writes (class docstring)
 CHECKPOINT_EVERY = 1.0  # seconds, at most, between a put and the next WAL checkpoint ...
 CHECKPOINT_ROWS = 250  # ... or sooner after this many rows (a row dirties at most ~3 pages)
 WAL_FRAMES = 1000  # a longer WAL is checkpointed again with puts held back, so that it restarts
