@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from runtime.store.redis import LOCK_TIMEOUT
 from tests.support.fleet import (
     CREATED,
     Crowd,
@@ -103,10 +104,24 @@ async def test_redis_two_instances_one_killed_after_salesforce_answered_creates_
     assert len(fleet.kills) == KILLS
     assert cut >= KILLS - 1, f"each timed kill cuts a lead POST short\n{summary}"
     check(verdict, summary)
-    # A user whose lock the dead instance held is answered by the other one within 5 s of
-    # the kill (the user-visible wait: the lock's expiry, the re-sent message's turn).
+    # A user whose lock the dead instance held is answered by the other one once that lock
+    # expires, which Redis does at most LOCK_TIMEOUT after the kill (the dead instance renews
+    # it no more). How long the other instance's turn then takes is the machine's: the summary
+    # prints the longest takeover (3.0-3.1 s on an idle machine), not asserted here, since
+    # other work on the machine stretches it (no timed assertions in tests).
     assert takeovers, f"no user's lock was held by a killed instance\n{summary}"
-    assert max(takeovers) < 5.0, f"takeover took {max(takeovers):.2f} s\n{summary}"
+    for kill in fleet.kills:
+        for user, wait in kill.takeovers().items():
+            expiry = kill.held[user]
+            assert expiry <= LOCK_TIMEOUT + EXPIRY_SLACK, (
+                f"{user}: lock kept {expiry:.2f} s\n{summary}"
+            )
+            assert wait >= expiry - EXPIRY_SLACK, (
+                f"{user}: answered before its lock expired\n{summary}"
+            )
+
+
+EXPIRY_SLACK = 1.0  # seconds: reading the lock's time to live takes a round trip to Redis
 
 
 def is_lead_post(entry: dict[str, Any]) -> bool:
