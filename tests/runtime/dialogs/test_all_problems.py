@@ -384,7 +384,7 @@ def test_problems_of_several_nodes_come_together_in_line_order():
     ) == [
         "6: duplicate node id 'a' (first at line 3); node ids must be unique in a dialog",
         "7: unknown node type 'nope' in node 'a': use entity, message or service",
-        "8: message node 'b' needs `text` (or `messages`, a list of texts)",
+        "8: message node 'b' needs `text` (or `messages`, a list of texts, or `cards`)",
         "10: node #4 has no `id`; give it one, e.g. id: ask_name",
         f"11: `text` of node #4 reads 'secret', which is not defined; {ANY_NAME}",
         "15: `verify` in service node 'c' checks whether a call with a side effect happened; a "

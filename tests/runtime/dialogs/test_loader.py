@@ -421,7 +421,7 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_ones():
     )
     assert found == [
         "6: unknown key 'colour' in message node 'hello'; allowed keys: id, type, next, set, "
-        "text, messages, buttons"
+        "text, messages, buttons, cards"
     ]
 
 
@@ -608,7 +608,7 @@ def test_required_parts():
         "17: `pattern` in entity node 'bad_code' is not a valid regular expression: "
         "unterminated character set at position 1",
         "21: message node 'both' has both `text` and `messages`; use one",
-        "22: message node 'neither' needs `text` (or `messages`, a list of texts)",
+        "22: message node 'neither' needs `text` (or `messages`, a list of texts, or `cards`)",
         "24: service node 'no_request' needs `request` with at least `url`",
         "28: the request of service node 'no_url' needs `url`, the address to call",
         "33: `validate` of entity node 'check' needs `error`, the text said when the value "

@@ -124,9 +124,9 @@ def test_mistakes_are_all_reported_with_their_lines():
         f"{FILE}:5: use one of `text`, `match` and `contains` in a `bot` step, not "
         "['match', 'contains']",
         f"{FILE}:6: unknown key 'shout' in a `bot` step (known: text, match, contains, "
-        "auth_link, buttons)",
+        "auth_link, buttons, cards)",
         f"{FILE}:7: `bot` must be the exact text, or a mapping of text, match, contains, "
-        "auth_link, buttons; got a list",
+        "auth_link, buttons, cards; got a list",
         f"{FILE}:8: `user` must be what the user says, got a mapping",
         f"{FILE}:9: step 6 must be one of `user`, `bot`, `authorize`, `deny`, `expect_no_more`, "
         "`expect`, `restart` (one key), got 2 keys",
