@@ -14,10 +14,11 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
 from runtime.dialogs.compiler import CompiledDialog, CompiledNode
 from runtime.dialogs.model import END, EntityNode, MessageNode, ServiceNode
+from runtime.engine.authorization import Authorizer
 from runtime.engine.cards import render_cards
 from runtime.engine.messages import Link, say
 from runtime.engine.service import IDEMPOTENT, ServiceClient, ServiceRequest, response_record
@@ -52,27 +53,6 @@ class DialogStopped(ParleyError):
         super().__init__(log_message)
         self.user_message = user_message
         self.level = level
-
-
-class Authorizer(Protocol):
-    """Supplies bearer tokens for `auth:` service nodes (see runtime.auth)."""
-
-    async def headers(self, turn: Turn, profile: str, node_id: str) -> dict[str, str] | None:
-        """Authorization headers, or None after parking the conversation (a link was sent)."""
-
-    async def on_unauthorized(self, turn: Turn, profile: str, node_id: str) -> bool:
-        """A 401 came back: True when a refreshed token is ready for one retry; False after
-        the token was dropped and the conversation parked (per_user)."""
-
-    async def load_facts(self, turn: Turn, profiles: frozenset[str]) -> None:
-        """Make the facts of these profiles' accounts available to `facts()` for this turn."""
-
-    def facts(self, turn: Turn) -> Mapping[str, Any]:
-        """Non-secret facts of the connected accounts, exposed to templates as `auth`."""
-
-    async def link_usable(self, parked: Mapping[str, Any]) -> bool:
-        """The link a parked conversation was sent can still complete: its state was not
-        redeemed (a callback cut short after redeeming it leaves the link dead)."""
 
 
 class Executor:

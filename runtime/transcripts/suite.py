@@ -30,7 +30,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from runtime.auth.authorizer import OAuthAuthorizer
 from runtime.bot import Bot
 from runtime.config import Config, SalesforceApp, SecretsConfig, StoreConfig
 from runtime.engine.engine import CONVERSATIONS
@@ -252,11 +251,10 @@ class Runner:
 
     async def _clean_slate(self, user: str) -> None:
         await self.bot.store.delete(CONVERSATIONS, user)
-        authorizer = self.executor.authorizer
-        if isinstance(authorizer, OAuthAuthorizer):
-            for name, profile in authorizer.profiles.items():
-                if profile.subject(user) == user:
-                    await authorizer.tokens.delete(name, user)
+        authorizer = self.bot.authorizer
+        for name, profile in authorizer.profiles.items():
+            if profile.subject(user) == user:
+                await authorizer.tokens.delete(name, user)
 
 
 def _fresh_user(index: int, taken: set[str]) -> str:
