@@ -22,6 +22,7 @@ from runtime.dialogs.model import Dialog
 from runtime.dialogs.validation import profile_problems
 from runtime.engine.engine import ConversationWords, Engine
 from runtime.engine.executor import Executor
+from runtime.engine.hooks import NO_HOOKS, ExecutorHooks
 from runtime.engine.interruptions import Interruptions
 from runtime.engine.service import ServiceClient
 from runtime.entities import EntitySettings, warm_up
@@ -113,7 +114,9 @@ class Bot:
         authorizer: OAuthAuthorizer | None = None,
         dialogs: Sequence[Dialog] | None = None,
         env: Mapping[str, str] | None = None,
+        hooks: ExecutorHooks = NO_HOOKS,
     ) -> Bot:
+        """`hooks`: what the executor reports as it runs (metrics), fixed for the bot's life."""
         redaction.install()
         templates = Templates()
         profiles = config.profile_names()
@@ -141,7 +144,7 @@ class Bot:
             resources.push_async_callback(oauth.aclose)
             if authorizer is None:
                 authorizer = make_authorizer(config, store, oauth, http, env=env)
-            engine = _engine(config, loaded, compiled, store, http, authorizer)
+            engine = _engine(config, loaded, compiled, store, http, authorizer, hooks)
         except BaseException:
             await resources.aclose()
             raise
@@ -169,6 +172,7 @@ def _engine(
     store: Store,
     http: httpx.AsyncClient,
     authorizer: OAuthAuthorizer,
+    hooks: ExecutorHooks,
 ) -> Engine:
     conv = config.conversation
     settings = EntitySettings(
@@ -181,6 +185,7 @@ def _engine(
         settings=settings,
         globals=config.globals,
         authorizer=authorizer,
+        hooks=hooks,
     )
     intents = build_matcher(config, loaded)
     return Engine(

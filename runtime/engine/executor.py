@@ -11,7 +11,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
@@ -20,8 +20,15 @@ from runtime.dialogs.compiler import CompiledDialog, CompiledNode
 from runtime.dialogs.model import END, EntityNode, MessageNode, ServiceNode
 from runtime.engine.authorization import Authorizer
 from runtime.engine.cards import render_cards
+from runtime.engine.hooks import NO_HOOKS, ExecutorHooks
 from runtime.engine.messages import Link, say
-from runtime.engine.service import IDEMPOTENT, ServiceClient, ServiceRequest, response_record
+from runtime.engine.service import (
+    IDEMPOTENT,
+    CallSite,
+    ServiceRequest,
+    Services,
+    response_record,
+)
 from runtime.engine.state import Status
 from runtime.engine.turn import Turn
 from runtime.entities import EntitySettings, Parsed, is_skip, parse, recheck
@@ -60,11 +67,12 @@ class Executor:
         self,
         dialogs: Mapping[str, CompiledDialog],
         *,
-        services: ServiceClient,
+        services: Services,
         settings: EntitySettings,
         globals: Mapping[str, Any] | None = None,
         authorizer: Authorizer | None = None,
         progress_after: float = PROGRESS_AFTER,
+        hooks: ExecutorHooks = NO_HOOKS,
     ) -> None:
         self.dialogs = dialogs
         self.services = services
@@ -72,11 +80,27 @@ class Executor:
         self.globals = dict(globals or {})
         self.authorizer = authorizer
         self.progress_after = progress_after
-        # Called with (dialog id, source node, destination) on every move: transcript coverage.
-        self.trace: Callable[[str, str, str], None] | None = None
-        # Called with (dialog id, node id, status) once per service node call, after retries;
-        # status 0 for a transport failure: metrics.
-        self.on_service_call: Callable[[str, str, int], None] | None = None
+        self.hooks = hooks
+        # Read once here, not on every move or call: each is a `None` check per use.
+        self._on_advance = hooks.on_advance
+        self._on_move = hooks.on_move
+        self._on_service_call = hooks.on_service_call
+        self._more_globals = hooks.more_globals
+
+    def with_seams(
+        self, *, hooks: ExecutorHooks | None = None, services: Services | None = None
+    ) -> Executor:
+        """A new executor over the same dialogs, settings, globals and authorizer, built with
+        other hooks or services (a transcript replay's, around a bot already open)."""
+        return Executor(
+            self.dialogs,
+            services=self.services if services is None else services,
+            settings=self.settings,
+            globals=self.globals,
+            authorizer=self.authorizer,
+            progress_after=self.progress_after,
+            hooks=self.hooks if hooks is None else hooks,
+        )
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -86,6 +110,8 @@ class Executor:
         """Run from the current node; `answer` is the user's reply to a waiting entity node
         (`parsed`: that answer already read as the node's type, when the caller did)."""
         state = turn.state
+        if self._on_advance is not None:
+            self._on_advance(turn)
         dialog = self.dialogs[state.dialog or ""]
         if self.authorizer is not None and dialog.profiles:
             await self.authorizer.load_facts(turn, dialog.profiles)
@@ -111,8 +137,8 @@ class Executor:
         )
 
     def _move(self, dialog: CompiledDialog, source: str, target: str) -> str:
-        if self.trace is not None:
-            self.trace(dialog.id, source, target)
+        if self._on_move is not None:
+            self._on_move(dialog.id, source, target)
         return dialog.move(source, target)
 
     async def auth_failed(self, turn: Turn, message: str) -> None:
@@ -372,8 +398,8 @@ class Executor:
         response: Any,
     ) -> str:
         record = response_record(response)
-        if self.on_service_call is not None:
-            self.on_service_call(dialog.id, node.id, response.status_code)
+        if self._on_service_call is not None:
+            self._on_service_call(dialog.id, node.id, response.status_code)
         turn.state.inflight = None
         turn.state.results[node.id] = record
         if record["ok"] and method not in IDEMPOTENT:
@@ -390,8 +416,8 @@ class Executor:
     ) -> str | None:
         """No answer: an unknown outcome when the call may have arrived, else `on_error`."""
         log.warning("dialog %r node %r: %s", dialog.id, node.id, exc)
-        if self.on_service_call is not None:
-            self.on_service_call(dialog.id, node.id, 0)
+        if self._on_service_call is not None:
+            self._on_service_call(dialog.id, node.id, 0)
         if cn.guarded and exc.maybe_sent:
             return await self._unknown(turn, dialog, cn, node)
         return self._unreachable(turn, dialog, node, str(exc))
@@ -529,7 +555,8 @@ class Executor:
     async def _send(
         self, turn: Turn, cn: CompiledNode, request: ServiceRequest, retry: bool | None = None
     ) -> Any:
-        task = asyncio.ensure_future(self.services.call(request, retry=retry))
+        site = CallSite(turn.user.id, turn.state.dialog or "", cn.node.id)
+        task = asyncio.ensure_future(self.services.call(request, retry=retry, site=site))
         if cn.progress is not None:
             done, _ = await asyncio.wait({task}, timeout=self.progress_after)
             if not done:
@@ -572,7 +599,7 @@ class Executor:
             "nodes": {nid: {"response": r} for nid, r in state.results.items()},
             "user": {"id": turn.user.id, "channel": turn.user.channel},
             "session": {"id": state.session},
-            "globals": self.globals,
+            "globals": self._globals(turn),
             "auth": self.authorizer.facts(turn) if self.authorizer else {},
             "held": [h.dialog for h in state.held] if state.held else NOTHING_HELD,
         }
@@ -583,6 +610,10 @@ class Executor:
         if call is not None:
             ctx["call"] = call
         return ctx
+
+    def _globals(self, turn: Turn) -> Mapping[str, Any]:
+        more = self._more_globals(turn) if self._more_globals is not None else None
+        return {**self.globals, **more} if more else self.globals
 
 
 def call_facts(inflight: Mapping[str, Any]) -> dict[str, Any]:
