@@ -17,8 +17,8 @@ from typing import Any
 
 import msgspec
 
-from runtime.dialogs.compiler import CompiledDialog
-from runtime.dialogs.model import INTERRUPTIONS, EntityNode
+from runtime.dialogs.compiler import CompiledDialog, CompiledEntity
+from runtime.dialogs.model import INTERRUPTIONS
 from runtime.engine.amend import Amender
 from runtime.engine.authorization import PAGE_TEXT, Authorizer, Outcome, Verdict
 from runtime.engine.executor import UNKNOWN_OUTCOME, YES_NO, DialogStopped, Executor
@@ -491,7 +491,7 @@ class Engine:
         node's type when that was needed to decide). Changes nothing."""
         dialog = self.dialogs[state.dialog or ""]
         cn = dialog.nodes[state.node or ""]
-        entity = cn.node if isinstance(cn.node, EntityNode) else None
+        entity = cn.node if isinstance(cn, CompiledEntity) else None
         mode = self.interruptions.mode(dialog.dialog, entity)
         if mode == NEVER:
             return _ANSWER[mode]
@@ -505,6 +505,7 @@ class Engine:
                 return _ANSWER[mode]
             wanted, _ = self._other_dialog(state.dialog, text, strict=True)
             return WaitingReading(mode, wanted)
+        assert isinstance(cn, CompiledEntity)  # `entity` is its node
         parsed = self.executor.read_answer(cn, text)
         if parsed.ok:  # a valid typed answer is always an answer
             return WaitingReading(mode, parsed=parsed)
@@ -596,11 +597,12 @@ class Engine:
         request = amender.read(text)
         if request is None:
             return False
-        waiting = dialog.nodes[state.node or ""]
-        waiting_entity = waiting.node.entity if isinstance(waiting.node, EntityNode) else None
+        node = dialog.nodes[state.node or ""]
+        waiting = node if isinstance(node, CompiledEntity) else None
+        waiting_entity = waiting.node.entity if waiting is not None else None
         entity = request.entity
         if entity is None:  # "actually make it large": the one given entity the value fits
-            if waiting_entity is not None and self.executor.read_answer(waiting, request.value).ok:
+            if waiting is not None and self.executor.read_answer(waiting, request.value).ok:
                 return False
             entity = amender.by_value(request.value, state.entities, self.executor.settings)
             if entity is None:
