@@ -101,8 +101,8 @@ def pointed_at(config: Config, sandbox_url: str, port: int | None) -> Config:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from channels.server import create_app, wait_for_signal
-    from runtime.bot import Bot
+    from channels.server import create_app, open_bot, wait_for_signal
+    from channels.settings import ChannelSettings
     from sandbox.server import run_sandbox
 
     config = config_from(args)
@@ -123,9 +123,10 @@ async def _demo(args: argparse.Namespace) -> int:
             CLIENT_ID_ENV: sandbox.client_id,
             CLIENT_SECRET_ENV: sandbox.client_secret,
         }
-        bot = await Bot.open(demo, env=env)
+        settings = ChannelSettings()
+        bot, metrics = await open_bot(demo, settings, env=env)
         stack.push_async_callback(bot.close)
-        runner = web.AppRunner(create_app(bot), handle_signals=False)
+        runner = web.AppRunner(create_app(bot, settings, metrics=metrics), handle_signals=False)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         try:

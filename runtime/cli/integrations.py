@@ -54,7 +54,7 @@ async def _list(args: argparse.Namespace) -> int:
     config = config_from(args)
     bot = await Bot.open(config)
     try:
-        authorizer = bot.engine.executor.authorizer
+        authorizer = bot.authorizer
         rows = [("name", "available", "configured", "authorized", "app", "mode")]
         sf = config.integrations.salesforce
         names = sorted(authorizer.profiles)
@@ -90,7 +90,7 @@ async def _authorize(args: argparse.Namespace) -> int:
     config = config_from(args)
     bot = await Bot.open(config)
     try:
-        authorizer = bot.engine.executor.authorizer
+        authorizer = bot.authorizer
         profile = authorizer.profiles.get(args.name)
         if profile is None:
             known = ", ".join(sorted(authorizer.profiles)) or "none"
@@ -147,7 +147,7 @@ async def _receive(bot: Bot, profile: Profile, timeout: float) -> Verdict:
 
     async def callback(request: web.Request) -> web.Response:
         query = request.query
-        verdict = await bot.engine.executor.authorizer.redeem(
+        verdict = await bot.authorizer.redeem(
             state=query.get("state", ""), code=query.get("code"), error=query.get("error")
         )
         if not done.done():
@@ -174,7 +174,7 @@ async def _receive(bot: Bot, profile: Profile, timeout: float) -> Verdict:
 
 
 async def _poll_for_token(bot: Bot, profile: Profile, timeout: float) -> Verdict:
-    tokens = bot.engine.executor.authorizer.tokens
+    tokens = bot.authorizer.tokens
     before = await tokens.get(profile.name, BOT_SUBJECT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -186,7 +186,7 @@ async def _poll_for_token(bot: Bot, profile: Profile, timeout: float) -> Verdict
 
 
 async def _who(bot: Bot, profile: Profile) -> str:
-    record = await bot.engine.executor.authorizer.tokens.get(profile.name, BOT_SUBJECT)
+    record = await bot.authorizer.tokens.get(profile.name, BOT_SUBJECT)
     facts = record.facts if record else {}
     identity = facts.get("id")
     name = ""

@@ -30,7 +30,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from runtime.auth.authorizer import OAuthAuthorizer
 from runtime.bot import Bot
 from runtime.config import Config, SalesforceApp, SecretsConfig, StoreConfig
 from runtime.engine.engine import CONVERSATIONS
@@ -43,7 +42,7 @@ from runtime.transcripts.loader import default_name, load_transcript
 from runtime.transcripts.model import ANY_USER, Restart, Transcript
 from runtime.transcripts.replay import DEFAULT_STEP_TIMEOUT, EnginePeer, Replay
 from runtime.transcripts.report import Failure, Result
-from runtime.transcripts.world import ReplayExecutor, World
+from runtime.transcripts.world import World, replay_executor
 
 DEFAULT_JOBS = 8
 USERNAME_ENV = "PARLEY_TEST_USERNAME"
@@ -169,11 +168,7 @@ class Runner:
     def _take_over(self, bot: Bot) -> None:
         """Run `bot` with a replay executor: the replays' worlds, and coverage if kept."""
         self.bot = bot
-        self.executor = ReplayExecutor.around(bot.engine.executor)
-        self.executor.worlds = self.worlds
-        if self.coverage is not None:
-            self.executor.visit = self.coverage.visit
-            self.executor.trace = self.coverage.move
+        self.executor = replay_executor(bot.engine.executor, self.worlds, self.coverage)
         bot.engine.executor = self.executor
 
     async def restart(self) -> Bot:
@@ -252,11 +247,10 @@ class Runner:
 
     async def _clean_slate(self, user: str) -> None:
         await self.bot.store.delete(CONVERSATIONS, user)
-        authorizer = self.executor.authorizer
-        if isinstance(authorizer, OAuthAuthorizer):
-            for name, profile in authorizer.profiles.items():
-                if profile.subject(user) == user:
-                    await authorizer.tokens.delete(name, user)
+        authorizer = self.bot.authorizer
+        for name, profile in authorizer.profiles.items():
+            if profile.subject(user) == user:
+                await authorizer.tokens.delete(name, user)
 
 
 def _fresh_user(index: int, taken: set[str]) -> str:
