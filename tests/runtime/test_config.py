@@ -11,11 +11,11 @@ import pytest
 from runtime.config import (
     AuthMode,
     ConversationConfig,
-    SalesforceApp,
     WebhookMode,
     load_config,
 )
 from runtime.errors import ConfigError
+from runtime.integrations.salesforce.config import SalesforceApp
 from runtime.intents.small_talk import default_small_talk
 
 REPOSITORY = Path(__file__).resolve().parents[2]
