@@ -276,6 +276,6 @@ def test_bad_requests_get_a_sentence_not_a_traceback(bot: Path) -> None:
     )
     assert (other.returncode, other.stderr) == (
         1,
-        "There is no integration 'hubspot'. Integrations: salesforce.\n",
+        "There is no integration 'hubspot'. Integrations: json_api, salesforce.\n",
     )
     assert not (bot / "dialogs").exists()
