@@ -93,6 +93,8 @@ class IntegrationsConfig(Mapping[str, Any]):
         return len(self._settings)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy and pickle probe for hooks before _settings exists
+            raise AttributeError(name)
         try:
             return self._settings[name]
         except KeyError:
