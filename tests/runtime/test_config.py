@@ -284,7 +284,7 @@ def test_the_message_names_the_file_as_given(tmp_path: Path) -> None:
         ),
         (
             "integrations:\n  hubspot: {}\n",
-            "config.yaml:2: integrations.hubspot: unknown key (known: salesforce)",
+            "config.yaml:2: integrations.hubspot: unknown key (known: json_api, salesforce)",
         ),
         (
             "bot: {locale: English}\n",
