@@ -10,9 +10,9 @@ import httpx
 
 from runtime.auth import redaction
 from runtime.auth.authorizer import OAuthAuthorizer
+from runtime.auth.bot_profiles import profiles_from_config
 from runtime.auth.crypto import SecretBox, load_or_create_key
 from runtime.auth.oauth import OAuthClient
-from runtime.auth.profiles import profiles_from_config
 from runtime.auth.states import StateBook
 from runtime.auth.tokens import TokenStore
 from runtime.config import Config
