@@ -10,9 +10,9 @@ import httpx
 
 from runtime.auth import redaction
 from runtime.auth.authorizer import OAuthAuthorizer
-from runtime.auth.bot_profiles import profiles_from_config
 from runtime.auth.crypto import SecretBox, load_or_create_key
 from runtime.auth.oauth import OAuthClient
+from runtime.auth.profiles import profiles_from_config
 from runtime.auth.states import StateBook
 from runtime.auth.tokens import TokenStore
 from runtime.config import Config
@@ -21,8 +21,7 @@ from runtime.dialogs.loader import load_dialogs
 from runtime.dialogs.model import Dialog
 from runtime.dialogs.validation import profile_problems
 from runtime.engine.engine import ConversationWords, Engine
-from runtime.engine.executor import Executor
-from runtime.engine.hooks import NO_HOOKS, ExecutorHooks
+from runtime.engine.executor import Authorizer, Executor
 from runtime.engine.interruptions import Interruptions
 from runtime.engine.service import ServiceClient
 from runtime.entities import EntitySettings, warm_up
@@ -89,7 +88,6 @@ class Bot:
         http: httpx.AsyncClient,
         engine: Engine,
         oauth: OAuthClient,
-        authorizer: OAuthAuthorizer,
         *,
         resources: AsyncExitStack,
     ) -> None:
@@ -99,8 +97,6 @@ class Bot:
         self.http = http
         self.engine = engine
         self.oauth = oauth
-        # Its auth profiles, their tokens and links: what `parley integrations` works with.
-        self.authorizer = authorizer
         self._resources = resources  # what `open` opened, each with its closing
 
     @classmethod
@@ -111,12 +107,10 @@ class Bot:
         store: Store | None = None,
         http: httpx.AsyncClient | None = None,
         oauth: OAuthClient | None = None,
-        authorizer: OAuthAuthorizer | None = None,
+        authorizer: Authorizer | None = None,
         dialogs: Sequence[Dialog] | None = None,
         env: Mapping[str, str] | None = None,
-        hooks: ExecutorHooks = NO_HOOKS,
     ) -> Bot:
-        """`hooks`: what the executor reports as it runs (metrics), fixed for the bot's life."""
         redaction.install()
         templates = Templates()
         profiles = config.profile_names()
@@ -142,13 +136,11 @@ class Bot:
                 resources.push_async_callback(http.aclose)
             oauth = oauth or OAuthClient()
             resources.push_async_callback(oauth.aclose)
-            if authorizer is None:
-                authorizer = make_authorizer(config, store, oauth, http, env=env)
-            engine = _engine(config, loaded, compiled, store, http, authorizer, hooks)
+            engine = _engine(config, loaded, compiled, store, http, oauth, authorizer, env)
         except BaseException:
             await resources.aclose()
             raise
-        return cls(config, compiled, store, http, engine, oauth, authorizer, resources=resources)
+        return cls(config, compiled, store, http, engine, oauth, resources=resources)
 
     async def close(self) -> None:
         await self._resources.aclose()
@@ -171,9 +163,12 @@ def _engine(
     compiled: dict[str, CompiledDialog],
     store: Store,
     http: httpx.AsyncClient,
-    authorizer: OAuthAuthorizer,
-    hooks: ExecutorHooks,
+    oauth: OAuthClient,
+    authorizer: Authorizer | None,
+    env: Mapping[str, str] | None,
 ) -> Engine:
+    if authorizer is None:
+        authorizer = make_authorizer(config, store, oauth, http, env=env)
     conv = config.conversation
     settings = EntitySettings(
         locale=config.bot.locale, timezone=config.bot.timezone, currency=config.bot.currency
@@ -185,7 +180,6 @@ def _engine(
         settings=settings,
         globals=config.globals,
         authorizer=authorizer,
-        hooks=hooks,
     )
     intents = build_matcher(config, loaded)
     return Engine(

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from channels.server import create_app, open_bot
+from channels.server import create_app
 from channels.settings import ChannelSettings
 from runtime.bot import Bot
 from runtime.config import load_config
@@ -146,9 +146,8 @@ async def start_served(
     url = f"http://127.0.0.1:{port}"
     data = {"server": {"host": "127.0.0.1", "port": port, "public_url": url}}
     data |= config or {}
-    settings = settings or ChannelSettings()
-    bot, metrics = await open_bot(load_config(write_bot(root, dialogs, data), env={}), settings)
-    app = create_app(bot, settings, metrics=metrics)
+    bot = await Bot.open(load_config(write_bot(root, dialogs, data), env={}))
+    app = create_app(bot, settings)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     await web.SockSite(runner, sock).start()
