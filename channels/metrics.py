@@ -24,6 +24,7 @@ from prometheus_client.metrics_core import CounterMetricFamily, HistogramMetricF
 from prometheus_client.utils import floatToGoString
 
 from runtime.engine.engine import CONVERSATIONS
+from runtime.engine.hooks import ExecutorHooks
 from runtime.engine.state import Status, UnreadableState, status_of
 from runtime.store.base import Store
 
@@ -107,6 +108,11 @@ class Metrics:
             "Async webhook callbacks not yet delivered",
             registry=r,
         )
+
+    def executor_hooks(self) -> ExecutorHooks:
+        """The hooks to open the bot with (`Bot.open(config, hooks=...)`): the executor
+        takes them when it is built, so the metrics exist before the bot."""
+        return ExecutorHooks(on_service_call=self.on_service_call)
 
     def on_service_call(self, dialog: str, node: str, status: int) -> None:
         """The executor's hook: one service node call has an answer (or none)."""

@@ -16,6 +16,7 @@ from channels.identity import COOKIE, UserTokens
 from channels.pages import Pages
 from channels.turns import UNAVAILABLE, Turns
 from channels.websocket import WebSocketChannel
+from runtime.engine.authorization import Outcome
 from runtime.engine.messages import Outbound
 from runtime.engine.turn import Deliver, User
 from runtime.errors import ChannelError
@@ -67,5 +68,5 @@ class OAuthCallback:
         except Exception:
             log.exception("the OAuth callback failed")
             return self.pages.callback(FAILED, ok=False, status=500)
-        ok = result.outcome == "connected"
+        ok = result.outcome is Outcome.CONNECTED
         return self.pages.callback(result.page, ok=ok, status=200 if ok else 400)

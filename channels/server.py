@@ -21,7 +21,7 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 
 from aiohttp import WSCloseCode, web
@@ -64,14 +64,19 @@ POSTER = web.AppKey("poster", CallbackPoster)  # present in async webhook mode o
 DELIVERIES = web.AppKey("deliveries", Deliveries)
 
 
-def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Application:
-    """The server's application for an opened bot; the caller closes the bot after the app."""
+def create_app(
+    bot: Bot, settings: ChannelSettings | None = None, *, metrics: Metrics | None = None
+) -> web.Application:
+    """The server's application for an opened bot; the caller closes the bot after the app.
+
+    `metrics` counts service calls when the bot was opened with its `executor_hooks()` (see
+    `open_bot`); without, the app has metrics of its own that count everything else."""
     settings = settings or ChannelSettings()
     config = bot.config
     quiet_parse_errors()
     app = web.Application(middlewares=[errors_as_json], client_max_size=settings.webhook_max_body)
     app.on_response_prepare.append(close_after_encoded_body)
-    metrics = Metrics(sessions_every=settings.sessions_every)
+    metrics = metrics or Metrics(sessions_every=settings.sessions_every)
     turns = Turns(bot.engine, metrics)
     hub = SocketHub(bot.store)
     tokens = UserTokens(
@@ -136,10 +141,8 @@ def create_app(bot: Bot, settings: ChannelSettings | None = None) -> web.Applica
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
-    """Count service calls; hear outbox announcements of other instances; resume and, at the
+    """Hear outbox announcements of other instances; resume and, at the
     end, stop webhook callbacks."""
-    executor = app[BOT].engine.executor
-    executor.on_service_call = app[METRICS].on_service_call
     listener = asyncio.create_task(app[HUB].listen())
     poster = app.get(POSTER)
     if poster is not None:
@@ -157,7 +160,6 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         if poster is not None:
             await poster.close()
         await app[METRICS].close()
-        executor.on_service_call = None
 
 
 async def _recover(app: web.Application) -> None:
@@ -205,9 +207,10 @@ async def serve(
     follows them, and so do callback URLs derived from it; another one (a proxy's, say) stays.
     """
     config = _listening_on(config, host, port)
-    bot = await Bot.open(config)
+    settings = settings or ChannelSettings()
+    bot, metrics = await open_bot(config, settings)
     try:
-        app = create_app(bot, settings)
+        app = create_app(bot, settings, metrics=metrics)
         runner = web.AppRunner(app, handle_signals=False)
         await runner.setup()
         settle_heap()
@@ -224,6 +227,14 @@ async def serve(
             await runner.cleanup()
     finally:
         await bot.close()
+
+
+async def open_bot(
+    config: Config, settings: ChannelSettings, *, env: Mapping[str, str] | None = None
+) -> tuple[Bot, Metrics]:
+    """The bot, opened with the hooks of the metrics that `create_app` is then given."""
+    metrics = Metrics(sessions_every=settings.sessions_every)
+    return await Bot.open(config, env=env, hooks=metrics.executor_hooks()), metrics
 
 
 def settle_heap() -> None:

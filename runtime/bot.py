@@ -10,9 +10,9 @@ import httpx
 
 from runtime.auth import redaction
 from runtime.auth.authorizer import OAuthAuthorizer
+from runtime.auth.bot_profiles import profiles_from_config
 from runtime.auth.crypto import SecretBox, load_or_create_key
 from runtime.auth.oauth import OAuthClient
-from runtime.auth.profiles import profiles_from_config
 from runtime.auth.states import StateBook
 from runtime.auth.tokens import TokenStore
 from runtime.config import Config
@@ -21,7 +21,8 @@ from runtime.dialogs.loader import load_dialogs
 from runtime.dialogs.model import Dialog
 from runtime.dialogs.validation import profile_problems
 from runtime.engine.engine import ConversationWords, Engine
-from runtime.engine.executor import Authorizer, Executor
+from runtime.engine.executor import Executor
+from runtime.engine.hooks import NO_HOOKS, ExecutorHooks
 from runtime.engine.interruptions import Interruptions
 from runtime.engine.service import ServiceClient
 from runtime.entities import EntitySettings, warm_up
@@ -88,6 +89,7 @@ class Bot:
         http: httpx.AsyncClient,
         engine: Engine,
         oauth: OAuthClient,
+        authorizer: OAuthAuthorizer,
         *,
         resources: AsyncExitStack,
     ) -> None:
@@ -97,6 +99,8 @@ class Bot:
         self.http = http
         self.engine = engine
         self.oauth = oauth
+        # Its auth profiles, their tokens and links: what `parley integrations` works with.
+        self.authorizer = authorizer
         self._resources = resources  # what `open` opened, each with its closing
 
     @classmethod
@@ -107,10 +111,12 @@ class Bot:
         store: Store | None = None,
         http: httpx.AsyncClient | None = None,
         oauth: OAuthClient | None = None,
-        authorizer: Authorizer | None = None,
+        authorizer: OAuthAuthorizer | None = None,
         dialogs: Sequence[Dialog] | None = None,
         env: Mapping[str, str] | None = None,
+        hooks: ExecutorHooks = NO_HOOKS,
     ) -> Bot:
+        """`hooks`: what the executor reports as it runs (metrics), fixed for the bot's life."""
         redaction.install()
         templates = Templates()
         profiles = config.profile_names()
@@ -136,11 +142,13 @@ class Bot:
                 resources.push_async_callback(http.aclose)
             oauth = oauth or OAuthClient()
             resources.push_async_callback(oauth.aclose)
-            engine = _engine(config, loaded, compiled, store, http, oauth, authorizer, env)
+            if authorizer is None:
+                authorizer = make_authorizer(config, store, oauth, http, env=env)
+            engine = _engine(config, loaded, compiled, store, http, authorizer, hooks)
         except BaseException:
             await resources.aclose()
             raise
-        return cls(config, compiled, store, http, engine, oauth, resources=resources)
+        return cls(config, compiled, store, http, engine, oauth, authorizer, resources=resources)
 
     async def close(self) -> None:
         await self._resources.aclose()
@@ -163,12 +171,9 @@ def _engine(
     compiled: dict[str, CompiledDialog],
     store: Store,
     http: httpx.AsyncClient,
-    oauth: OAuthClient,
-    authorizer: Authorizer | None,
-    env: Mapping[str, str] | None,
+    authorizer: OAuthAuthorizer,
+    hooks: ExecutorHooks,
 ) -> Engine:
-    if authorizer is None:
-        authorizer = make_authorizer(config, store, oauth, http, env=env)
     conv = config.conversation
     settings = EntitySettings(
         locale=config.bot.locale, timezone=config.bot.timezone, currency=config.bot.currency
@@ -180,6 +185,7 @@ def _engine(
         settings=settings,
         globals=config.globals,
         authorizer=authorizer,
+        hooks=hooks,
     )
     intents = build_matcher(config, loaded)
     return Engine(

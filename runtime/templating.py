@@ -26,6 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
 from runtime.errors import TemplateError
+from runtime.plugins import template_filters
 
 __all__ = ["Expr", "JsonTemplate", "TemplateSyntaxError", "Templates", "Text"]
 
@@ -152,9 +153,9 @@ class Templates:
             keep_trailing_newline=False,
             auto_reload=False,
         )
-        from runtime.integrations.salesforce.filters import FILTERS as SALESFORCE_FILTERS
-
-        self.env.filters.update(SALESFORCE_FILTERS)
+        # Every installed integration's filters, for every bot: an installed template (or a
+        # dialog written after one) uses them whether or not this bot turned it on.
+        self.env.filters.update(template_filters())
         self.env.filters.update(filters or {})
         self._templates: dict[str, Template] = {}
         self._expressions: dict[str, TemplateExpression] = {}

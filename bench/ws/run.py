@@ -96,15 +96,15 @@ def _serve_parley(loop: str, root: str, ready: Any, stop: Any) -> None:
     _pin(0)
     from aiohttp import web
 
-    from channels.server import create_app, settle_heap
+    from channels.server import create_app, open_bot, settle_heap
     from channels.settings import ChannelSettings
-    from runtime.bot import Bot
     from runtime.config import load_config
 
     async def main() -> None:
-        bot = await Bot.open(load_config(Path(root) / "config.yaml", env={}))
         settings = ChannelSettings(rate_limit=10**9)
-        runner = web.AppRunner(create_app(bot, settings), handle_signals=False, access_log=None)
+        bot, metrics = await open_bot(load_config(Path(root) / "config.yaml", env={}), settings)
+        app = create_app(bot, settings, metrics=metrics)
+        runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await runner.setup()
         settle_heap()  # as `parley serve` does
         site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -14,50 +14,28 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
 from runtime.auth.oauth import OAuthClient, OAuthFailure
 from runtime.auth.profiles import PRE_AUTHORIZED, Profile
-from runtime.auth.states import PendingAuth, Redeem, StateBook
+from runtime.auth.states import Redeem, StateBook
 from runtime.auth.tokens import TokenRecord, TokenStore
+from runtime.engine.authorization import PAGE_TEXT, Authorizer, Outcome, Verdict
 from runtime.engine.executor import DialogStopped
-from runtime.engine.messages import Outbound
+from runtime.engine.parking import FIRST_ASK, Parked
 from runtime.engine.state import Status
 from runtime.engine.turn import Turn
 from runtime.errors import ServiceError
 from runtime.store.base import Store
 
+__all__ = ["PAGE_TEXT", "OAuthAuthorizer", "Outcome", "Verdict"]
+
 log = logging.getLogger("parley.auth")
 
 
-class Outcome(StrEnum):
-    CONNECTED = "connected"
-    DENIED = "denied"
-    EXPIRED = "expired"
-    USED = "used"
-    UNKNOWN = "unknown"
-    WRONG_USER = "wrong_user"
-    FAILED = "failed"
-    REFUSED = "refused"  # authorized, but the account cannot be used (e.g. a trial org)
-
-
-# What the browser tab is told, and what the conversation is told when it resumes at
-# on_auth_failure (or ends).
-PAGE_TEXT = {
-    Outcome.CONNECTED: "Connected. You can return to the chat.",
-    Outcome.DENIED: "You declined the authorization. You can return to the chat.",
-    Outcome.EXPIRED: "This authorization link has expired. Ask the bot for a new one.",
-    Outcome.USED: "This authorization link was already used.",
-    Outcome.UNKNOWN: "This authorization link is not known. Ask the bot for a new one.",
-    Outcome.WRONG_USER: "This authorization link was issued to someone else.",
-    Outcome.FAILED: "The authorization could not be completed. Please try again from the chat.",
-    Outcome.REFUSED: "This account cannot be used.",
-}
+# What the conversation is told when it resumes at on_auth_failure (or ends).
 CHAT_TEXT = {
     Outcome.DENIED: "You declined to connect your {provider} account, so I can't go on.",
     Outcome.EXPIRED: "The link to connect your {provider} account expired, so I've stopped.",
@@ -65,19 +43,9 @@ CHAT_TEXT = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    outcome: Outcome
-    pending: PendingAuth | None = None
-    detail: str = ""  # a sentence for the user (refusals), never a secret
-    connected_before: bool = False  # USED: the link had completed for the user presenting it
+class OAuthAuthorizer(Authorizer):
+    """The `Authorizer` of a bot: OAuth profiles, their tokens and their links' states."""
 
-    @property
-    def ok(self) -> bool:
-        return self.outcome == Outcome.CONNECTED
-
-
-class OAuthAuthorizer:
     def __init__(
         self,
         profiles: Mapping[str, Profile],
@@ -108,9 +76,8 @@ class OAuthAuthorizer:
             if record is not None:
                 turn.auth_facts[name] = record.facts
 
-    async def link_usable(self, parked: Mapping[str, Any]) -> bool:
-        state = parse_qs(urlsplit(str(parked.get("link", ""))).query).get("state", [""])[0]
-        return await self.states.waiting(state)
+    async def link_usable(self, parked: Parked) -> bool:
+        return await self.states.waiting(parked.link_state())
 
     async def headers(self, turn: Turn, profile_name: str, node_id: str) -> dict[str, str] | None:
         profile = self._profile(turn, profile_name)
@@ -163,23 +130,14 @@ class OAuthAuthorizer:
             session=turn.state.session,
             node=node_id,
         )
-        text = f"Please connect your {profile.provider} account to continue."
-        turn.state.status = Status.PARKED
-        turn.state.parked = {
-            "profile": profile.name,
-            "provider": profile.provider,
-            "link": link,
-            "until": round(time.time() + self.states.ttl, 3),
-        }
-        await turn.emit(
-            Outbound(
-                type="auth_link",
-                profile=profile.name,
-                provider=profile.provider,
-                url=link,
-                text=text,
-            )
+        parked = Parked(
+            profile=profile.name,
+            provider=profile.provider,
+            link=link,
+            until=round(time.time() + self.states.ttl, 3),
         )
+        turn.state.status, turn.state.parked = Status.PARKED, parked
+        await turn.emit(parked.auth_link(FIRST_ASK.format(provider=profile.provider)))
 
     async def link(
         self, profile: Profile, *, user_id: str, channel: str, session: str, node: str

@@ -1,8 +1,8 @@
-"""Auth profiles as the runtime uses them: config's own, plus those integrations contribute."""
+"""An auth profile as the runtime uses it: an OAuth 2.0 app, whoever defined it (config.yaml's
+auth_profiles or an integration: `runtime.auth.bot_profiles` gathers them)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,31 +40,3 @@ class Profile:
         """Fields an administrator still has to fill in before the profile can be used."""
         names = ("client_id", "client_secret", "authorization_url", "token_url")
         return [n for n in names if not getattr(self, n)]
-
-
-def profiles_from_config(config: Any, env: Mapping[str, str] | None = None) -> dict[str, Profile]:
-    from runtime.integrations.salesforce.profile import salesforce_facts, salesforce_profile
-
-    env = os.environ if env is None else env
-    profiles = {
-        name: Profile(
-            name=name,
-            provider=p.identity_provider or name,
-            client_id=p.client_id,
-            client_secret=p.client_secret,
-            authorization_url=p.authorization_url,
-            token_url=p.token_url,
-            refresh_url=p.refresh_url or p.token_url,
-            scope=p.scope,
-            callback_url=p.callback_url,
-            mode=p.mode,
-            extra_params=dict(p.extra_params),
-            facts=salesforce_facts if p.identity_provider.lower() == "salesforce" else None,
-        )
-        for name, p in config.auth_profiles.items()
-    }
-
-    salesforce = salesforce_profile(config, profiles, env)
-    if salesforce is not None:
-        profiles["salesforce"] = salesforce
-    return profiles

@@ -23,9 +23,10 @@ from runtime.cli.loop import add_loop_option
 from runtime.cli.loop import run as run_loop
 from runtime.cli.serve import free_port
 from runtime.cli.templates import dialogs_dir
-from runtime.config import Config, SalesforceApp
+from runtime.config import Config
 from runtime.errors import ParleyError
 from runtime.integrations.installer import INSTALLED, UPDATED, Installer, InstallState
+from runtime.integrations.salesforce import profile as salesforce
 from runtime.integrations.salesforce.profile import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 
 SANDBOX_PORT = 8900
@@ -79,13 +80,9 @@ def install_templates(config: Config) -> DemoTemplates:
 
 
 def pointed_at(config: Config, sandbox_url: str, port: int | None) -> Config:
-    salesforce = dataclasses.replace(
-        config.integrations.salesforce,
-        enabled=True,
-        app=SalesforceApp.SYSTEM,
-        login_url=sandbox_url,
-    )
-    integrations = dataclasses.replace(config.integrations, salesforce=salesforce)
+    # The demo is Salesforce's: the command line may name an integration, the runtime may not.
+    sandbox = salesforce.pointed_at(config.integrations.salesforce, sandbox_url)
+    integrations = config.integrations.replace(salesforce.NAME, sandbox)
     channels = config.channels
     if not channels.webhook.secret:  # the demo chats on the web page; no webhook without a secret
         channels = dataclasses.replace(
@@ -101,8 +98,8 @@ def pointed_at(config: Config, sandbox_url: str, port: int | None) -> Config:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from channels.server import create_app, wait_for_signal
-    from runtime.bot import Bot
+    from channels.server import create_app, open_bot, wait_for_signal
+    from channels.settings import ChannelSettings
     from sandbox.server import run_sandbox
 
     config = config_from(args)
@@ -123,9 +120,10 @@ async def _demo(args: argparse.Namespace) -> int:
             CLIENT_ID_ENV: sandbox.client_id,
             CLIENT_SECRET_ENV: sandbox.client_secret,
         }
-        bot = await Bot.open(demo, env=env)
+        settings = ChannelSettings()
+        bot, metrics = await open_bot(demo, settings, env=env)
         stack.push_async_callback(bot.close)
-        runner = web.AppRunner(create_app(bot), handle_signals=False)
+        runner = web.AppRunner(create_app(bot, settings, metrics=metrics), handle_signals=False)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         try:

@@ -23,6 +23,7 @@ from runtime.auth.profiles import BOT_SUBJECT, PRE_AUTHORIZED, Profile
 from runtime.bot import Bot
 from runtime.cli.common import add_config_option, config_from
 from runtime.errors import ParleyError
+from runtime.plugins import Listing, integrations
 
 WAIT_SECONDS = 600.0
 
@@ -54,26 +55,33 @@ async def _list(args: argparse.Namespace) -> int:
     config = config_from(args)
     bot = await Bot.open(config)
     try:
-        authorizer = bot.engine.executor.authorizer
+        authorizer = bot.authorizer
         rows = [("name", "available", "configured", "authorized", "app", "mode")]
-        sf = config.integrations.salesforce
-        names = sorted(authorizer.profiles)
-        if "salesforce" not in names:
-            rows.append(("salesforce", "yes", "no (disabled)", "-", str(sf.app), str(sf.mode)))
-        for name in names:
+        owner = {}  # profile name -> the integration's listing, for the profiles they add
+        for integration in integrations():
+            settings = config.integrations.get(integration.name)
+            if settings is None:
+                continue
+            listing = integration.listing(settings)
+            owned = settings.profile_names()
+            owner |= dict.fromkeys(owned, listing)
+            if not owned:
+                row = (integration.name, "yes", "no (disabled)", "-", listing.app, listing.mode)
+                rows.append(row)
+        for name in sorted(authorizer.profiles):
             profile = authorizer.profiles[name]
+            listing = owner.get(name, Listing())
             configured = (
                 "yes" if not profile.missing() else "missing " + ", ".join(profile.missing())
             )
-            if profile.missing() and name == "salesforce" and sf.app == "system":
-                configured = "no: set PARLEY_SALESFORCE_CLIENT_ID and _SECRET"
+            if profile.missing() and listing.unset:
+                configured = listing.unset
             if profile.mode == PRE_AUTHORIZED:
                 token = await authorizer.tokens.get(name, BOT_SUBJECT)
                 authorized = "yes" if token else "no"
             else:
                 authorized = "per user"
-            app = str(sf.app) if name == "salesforce" else "custom"
-            rows.append((name, "yes", configured, authorized, app, profile.mode))
+            rows.append((name, "yes", configured, authorized, listing.app, profile.mode))
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         for row in rows:
             print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -90,7 +98,7 @@ async def _authorize(args: argparse.Namespace) -> int:
     config = config_from(args)
     bot = await Bot.open(config)
     try:
-        authorizer = bot.engine.executor.authorizer
+        authorizer = bot.authorizer
         profile = authorizer.profiles.get(args.name)
         if profile is None:
             known = ", ".join(sorted(authorizer.profiles)) or "none"
@@ -147,7 +155,7 @@ async def _receive(bot: Bot, profile: Profile, timeout: float) -> Verdict:
 
     async def callback(request: web.Request) -> web.Response:
         query = request.query
-        verdict = await bot.engine.executor.authorizer.redeem(
+        verdict = await bot.authorizer.redeem(
             state=query.get("state", ""), code=query.get("code"), error=query.get("error")
         )
         if not done.done():
@@ -174,7 +182,7 @@ async def _receive(bot: Bot, profile: Profile, timeout: float) -> Verdict:
 
 
 async def _poll_for_token(bot: Bot, profile: Profile, timeout: float) -> Verdict:
-    tokens = bot.engine.executor.authorizer.tokens
+    tokens = bot.authorizer.tokens
     before = await tokens.get(profile.name, BOT_SUBJECT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -186,7 +194,7 @@ async def _poll_for_token(bot: Bot, profile: Profile, timeout: float) -> Verdict
 
 
 async def _who(bot: Bot, profile: Profile) -> str:
-    record = await bot.engine.executor.authorizer.tokens.get(profile.name, BOT_SUBJECT)
+    record = await bot.authorizer.tokens.get(profile.name, BOT_SUBJECT)
     facts = record.facts if record else {}
     identity = facts.get("id")
     name = ""

@@ -5,8 +5,9 @@ shows; then every failure (file, line, the step, and what was expected against w
 said, as a diff), optionally the coverage, and last a line ``N passed, N failed``. The exit
 status is 1 when any transcript failed.
 
-Transcripts that sign in to Salesforce need an org: `--sandbox` starts a local one, and so does
-a run without it when the bot has no Salesforce app configured (it says so on stderr).
+Transcripts that sign in to an integration's service need one: `--sandbox` starts each
+integration's local test org (Salesforce's is a sandbox org), and a run without it starts those a
+transcript signs in to while the bot has no such profile configured (saying so on stderr).
 """
 
 from __future__ import annotations
@@ -16,14 +17,13 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from runtime.auth.profiles import profiles_from_config
 from runtime.cli.common import add_config_option, config_from
 from runtime.config import Config
 from runtime.errors import DefinitionError
@@ -38,14 +38,12 @@ from runtime.transcripts import (
     summary,
 )
 from runtime.transcripts.loader import default_name
-from runtime.transcripts.model import Authorize, BotSays
+from runtime.transcripts.orgs import orgs_needed
 from runtime.transcripts.replay import DEFAULT_STEP_TIMEOUT
 from runtime.transcripts.report import Failure
 from runtime.transcripts.suite import DEFAULT_JOBS
 
 DEFAULT_FOLDER = Path("tests") / "transcripts"
-SALESFORCE = "salesforce"
-NO_ORG = "no Salesforce org configured: using a local sandbox org"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,8 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--sandbox",
         action="store_true",
-        help="start a sandbox org and point the Salesforce profile at it (done without asking "
-        "when a transcript signs in to Salesforce and no org is configured)",
+        help="start each integration's test org, e.g. a sandbox Salesforce org (done without "
+        "asking when a transcript signs in to an integration the bot has not configured)",
     )
     parser.add_argument(
         "--coverage", action="store_true", help="list the nodes and branches no transcript visited"
@@ -118,10 +116,13 @@ async def _test(args: argparse.Namespace, config: Config) -> int:
     files, problems = find_transcripts(args.paths or default_paths(config))
     missing = [Result(p.file, p.file, (Failure.of(p),)) for p in problems]
     loaded = select([_load(f) for f in files], args.keyword)
-    sandbox = args.sandbox
-    if not sandbox and needs_sandbox(config, loaded, os.environ):
-        print(NO_ORG, file=sys.stderr, flush=True)
-        sandbox = True
+    sandbox: bool | list[str] = args.sandbox
+    if not sandbox:
+        needed = orgs_needed(config, loaded, os.environ)
+        for integration in needed:
+            if integration.test_org_note:
+                print(integration.test_org_note, file=sys.stderr, flush=True)
+        sandbox = [i.name for i in needed]
     async with open_replay_bot(config, sandbox=sandbox) as opened:
         runner = Runner(
             opened.bot,
@@ -148,26 +149,6 @@ def _load(path: Path) -> Transcript | Result:
         return load_transcript(path)
     except DefinitionError as exc:
         return Result(str(path), default_name(str(path)), tuple(map(Failure.of, exc.problems)))
-
-
-def needs_sandbox(
-    config: Config, items: Sequence[Transcript | Result], env: Mapping[str, str]
-) -> bool:
-    """Whether a transcript signs in to Salesforce (an ``auth_link`` or ``authorize`` step for
-    it) while the bot has no org to sign in to (its Salesforce app has no client id or secret,
-    or the integration is off)."""
-    profile = profiles_from_config(config, env).get(SALESFORCE)
-    if profile is not None and not profile.missing():
-        return False
-    return any(isinstance(t, Transcript) and _signs_in(t, SALESFORCE) for t in items)
-
-
-def _signs_in(transcript: Transcript, name: str) -> bool:
-    return any(
-        (isinstance(step, BotSays) and step.auth_link == name)
-        or (isinstance(step, Authorize) and step.profile == name)
-        for step in transcript.steps
-    )
 
 
 @contextmanager

@@ -15,7 +15,8 @@ The package, in reading order:
     yaml_tree      YAML text to a tree of Items that keep their lines; Report collects problems
     section        Section: one mapping's keys read by type, unknown keys reported
     basics         bot, server, store, secrets, channels
-    auth           auth_profiles, integrations.salesforce
+    auth           auth_profiles
+    integrations   integrations.NAME, each read by its (plug-in) integration
     conversation   conversation, with its small_talk answers
     synonyms       bot-wide synonyms
     reader         every section in turn into one Config
@@ -36,8 +37,6 @@ from runtime.config.model import (
     ConversationConfig,
     IntegrationsConfig,
     RateLimit,
-    SalesforceApp,
-    SalesforceConfig,
     SecretsConfig,
     ServerConfig,
     StoreConfig,
@@ -60,8 +59,6 @@ __all__ = [
     "ConversationConfig",
     "IntegrationsConfig",
     "RateLimit",
-    "SalesforceApp",
-    "SalesforceConfig",
     "SecretsConfig",
     "ServerConfig",
     "StoreConfig",

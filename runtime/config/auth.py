@@ -1,23 +1,14 @@
-"""auth_profiles (OAuth 2.0 apps) and integrations.salesforce, which may use one of them."""
+"""auth_profiles: the OAuth 2.0 apps that dialogs name in `auth:` (integrations add their own)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from enum import StrEnum
 
-from runtime.config.model import (
-    AuthMode,
-    AuthProfile,
-    IntegrationsConfig,
-    SalesforceApp,
-    SalesforceConfig,
-    ServerConfig,
-)
+from runtime.config.model import AuthMode, AuthProfile, ServerConfig
 from runtime.config.section import Section, section, url
 from runtime.config.yaml_tree import Item
 
-_API_VERSION = re.compile(r"\d+\.\d+")
 _PROFILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -63,50 +54,3 @@ def _extra_params(s: Section) -> dict[str, Item]:
         if isinstance(item.value, dict | list):
             s.wrong(f"extra_params.{key}", item, "a string")
     return params
-
-
-def read_integrations(top: Section, profiles: dict[str, AuthProfile]) -> IntegrationsConfig:
-    default = SalesforceConfig()
-    with top.section("integrations") as integrations, integrations.section("salesforce") as s:
-        enabled = s.flag("enabled", default.enabled)
-        app = s.choice("app", SalesforceApp, default.app)
-        mode = s.choice("mode", AuthMode, default.mode)
-        profile = s.text("auth_profile", "")
-        login_url = url(s, "login_url", default.login_url)
-        api_version = s.text("api_version", default.api_version)
-        if api_version.isdigit():
-            api_version += ".0"
-        if not _API_VERSION.fullmatch(api_version):
-            s.problem("api_version", f"expected a version such as 60.0, got {api_version!r}")
-            api_version = default.api_version
-        if enabled:
-            _check_salesforce_profile(s, app, profile, profiles)
-    salesforce = SalesforceConfig(
-        enabled=enabled,
-        app=app,
-        mode=mode,
-        auth_profile=profile,
-        login_url=login_url,
-        api_version=api_version,
-    )
-    return IntegrationsConfig(salesforce=salesforce)
-
-
-def _check_salesforce_profile(
-    s: Section, app: SalesforceApp, profile: str, profiles: dict[str, AuthProfile]
-) -> None:
-    if app is SalesforceApp.SYSTEM:
-        if profile:
-            s.problem("auth_profile", "only used with app: custom")
-        if "salesforce" in profiles:
-            s.problem(
-                "app",
-                "auth_profiles.salesforce clashes with the built-in Salesforce profile; "
-                "rename it, or use it with app: custom and auth_profile: salesforce",
-            )
-    elif not profile:
-        s.problem("auth_profile", "required when app is custom")
-    elif profile not in profiles:
-        close = difflib.get_close_matches(profile, list(profiles), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        s.problem("auth_profile", f"auth_profiles has no profile {profile!r}{hint}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -9,11 +10,6 @@ from typing import Any
 
 from runtime.intents.small_talk import SmallTalkReply, default_small_talk
 from runtime.intents.synonyms import Synonym
-
-
-class SalesforceApp(StrEnum):
-    SYSTEM = "system"
-    CUSTOM = "custom"
 
 
 class AuthMode(StrEnum):
@@ -77,19 +73,44 @@ class ChannelsConfig:
     web: WebChannelConfig = field(default_factory=WebChannelConfig)
 
 
-@dataclass(frozen=True, slots=True)
-class SalesforceConfig:
-    enabled: bool = True
-    app: SalesforceApp = SalesforceApp.SYSTEM
-    mode: AuthMode = AuthMode.PER_USER
-    auth_profile: str = ""  # a key of auth_profiles, when app is custom
-    login_url: str = "https://login.salesforce.com"
-    api_version: str = "60.0"
+class IntegrationsConfig(Mapping[str, Any]):
+    """Each installed integration's settings, by name (``integrations.NAME`` in config.yaml),
+    as that integration read them; ``config.integrations.salesforce`` reads one too. Each
+    settings object has `profile_names()` (runtime.plugins.IntegrationSettings)."""
 
+    __slots__ = ("_settings",)
 
-@dataclass(frozen=True, slots=True)
-class IntegrationsConfig:
-    salesforce: SalesforceConfig = field(default_factory=SalesforceConfig)
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
+        self._settings = dict(settings or {})
+
+    def __getitem__(self, name: str) -> Any:
+        return self._settings[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._settings)
+
+    def __len__(self) -> int:
+        return len(self._settings)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy and pickle probe for hooks before _settings exists
+            raise AttributeError(name)
+        try:
+            return self._settings[name]
+        except KeyError:
+            raise AttributeError(f"no integration {name!r} in config.integrations") from None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, IntegrationsConfig) and self._settings == other._settings
+
+    __hash__ = None  # type: ignore[assignment]  # settings may be unhashable
+
+    def __repr__(self) -> str:
+        return f"IntegrationsConfig({self._settings!r})"
+
+    def replace(self, name: str, settings: Any) -> IntegrationsConfig:
+        """A copy with `name`'s settings replaced (as dataclasses.replace does a field)."""
+        return IntegrationsConfig({**self._settings, name: settings})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -152,6 +173,6 @@ class Config:
         """The auth profiles a service node may name: config.yaml's, and an enabled
         integration's own."""
         names = set(self.auth_profiles)
-        if self.integrations.salesforce.enabled:
-            names.add("salesforce")
+        for settings in self.integrations.values():
+            names |= settings.profile_names()
         return frozenset(names)

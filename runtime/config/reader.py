@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runtime.config.auth import read_auth_profiles, read_integrations
+from runtime.config.auth import read_auth_profiles
 from runtime.config.basics import read_bot, read_channels, read_secrets, read_server, read_store
 from runtime.config.conversation import read_conversation
+from runtime.config.integrations import read_integrations
 from runtime.config.model import Config
 from runtime.config.section import section
 from runtime.config.synonyms import read_synonyms
@@ -23,7 +24,7 @@ def read_config(tree: Item | None, root: Path, report: Report) -> Config:
         secrets = read_secrets(top)
         channels = read_channels(top)
         profiles = read_auth_profiles(top, server)
-        integrations = read_integrations(top, profiles)
+        integrations = read_integrations(top, profiles, server)
         globals_ = {key: plain(value) for key, value in top.mapping("globals").items()}
         conversation = read_conversation(top)
         synonyms = read_synonyms(top)

@@ -62,30 +62,55 @@ class CompiledCards:
     buttons: tuple[tuple[Text, Text | None, Text | None], ...]  # label, value, url
 
 
+Button = tuple[Text, str, Text | None]  # label, value, url; a link button has a url, no value
+
+
 @dataclass(frozen=True, slots=True)
-class CompiledNode:
-    node: Node
+class CompiledValidate:
+    when: Expr  # true when the value passes
+    error: Text  # what the user is told when it does not
+
+
+# One class per node kind, each holding only what its kind uses. All three have `node` (the
+# node as read), `branches` (its `next`, each condition compiled) and `sets`.
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledEntity:
+    node: EntityNode
     branches: tuple[tuple[Expr | None, str], ...]
     sets: tuple[tuple[str, Expr], ...]
-    # entity and message nodes: (label, value, url); a link button has a url and no value
-    buttons: tuple[tuple[Text, str, Text | None], ...] = ()
-    # entity nodes
-    spec: EntitySpec | None = None
-    prompt: Text | None = None
+    spec: EntitySpec
+    prompt: Text
+    buttons: tuple[Button, ...] = ()
     error_prompts: tuple[Text, ...] = ()
-    validate_when: Expr | None = None
-    validate_error: Text | None = None
-    # message nodes
-    texts: tuple[Text, ...] = ()
-    cards: CompiledCards | None = None
-    # service nodes
-    request: CompiledRequest | None = None
+    validate: CompiledValidate | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledMessage:
+    node: MessageNode
+    branches: tuple[tuple[Expr | None, str], ...]
+    sets: tuple[tuple[str, Expr], ...]
+    texts: tuple[Text, ...]
+    buttons: tuple[Button, ...] = ()
+    cards: CompiledCards | None = None  # shown after the texts, the last text as heading
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledService:
+    node: ServiceNode
+    branches: tuple[tuple[Expr | None, str], ...]
+    sets: tuple[tuple[str, Expr], ...]
+    request: CompiledRequest
     progress: Text | None = None
-    guarded: bool = (
-        False  # written down as in flight before it is sent (its outcome may be unknown)
-    )
+    # written down as in flight before it is sent (its outcome may be unknown)
+    guarded: bool = False
     verify: CompiledVerify | None = None
     idempotency: tuple[str, Text] | None = None  # header name, value
+
+
+CompiledNode = CompiledEntity | CompiledMessage | CompiledService
 
 
 class CompiledDialog:
@@ -95,7 +120,7 @@ class CompiledDialog:
         self.machine = machine
         self.nodes = nodes
         self.start = dialog.start
-        self.entity_nodes = tuple(n for n in nodes.values() if isinstance(n.node, EntityNode))
+        self.entity_nodes = tuple(n for n in nodes.values() if isinstance(n, CompiledEntity))
         self.profiles = frozenset(
             n.auth for n in dialog.nodes if isinstance(n, ServiceNode) and n.auth
         )
@@ -156,29 +181,33 @@ def _compile_node(dialog: Dialog, node: Node, templates: Templates) -> CompiledN
     def expr(source: str) -> Expr:
         return templates.expr(source, **where)
 
-    base: dict[str, Any] = {
-        "node": node,
-        "branches": tuple((expr(b.when) if b.when else None, b.to) for b in node.next),
-        "sets": tuple((name, expr(source)) for name, source in node.set),
-    }
-    if isinstance(node, EntityNode | MessageNode):
-        base["buttons"] = tuple(
-            (text(b.label), b.value, text(b.url) if b.url else None) for b in node.buttons
-        )
+    branches = tuple((expr(b.when) if b.when else None, b.to) for b in node.next)
+    sets = tuple((name, expr(source)) for name, source in node.set)
+
+    def buttons(node: EntityNode | MessageNode) -> tuple[Button, ...]:
+        return tuple((text(b.label), b.value, text(b.url) if b.url else None) for b in node.buttons)
+
     if isinstance(node, EntityNode):
-        return CompiledNode(
-            **base,
+        return CompiledEntity(
+            node,
+            branches,
+            sets,
             spec=EntitySpec(node.entity_type, node.values, node.pattern),
             prompt=text(node.prompt),
+            buttons=buttons(node),
             error_prompts=tuple(text(p) for p in node.error_prompts),
-            validate_when=expr(node.validate.when) if node.validate else None,
-            validate_error=text(node.validate.error) if node.validate else None,
+            validate=CompiledValidate(expr(node.validate.when), text(node.validate.error))
+            if node.validate
+            else None,
         )
     if isinstance(node, MessageNode):
         cards = node.cards
-        return CompiledNode(
-            **base,
+        return CompiledMessage(
+            node,
+            branches,
+            sets,
             texts=tuple(text(t) for t in node.texts),
+            buttons=buttons(node),
             cards=CompiledCards(
                 items=expr(cards.items),
                 title=text(cards.title),
@@ -209,8 +238,10 @@ def _compile_node(dialog: Dialog, node: Node, templates: Templates) -> CompiledN
 
         verify = node.verify
         key = node.idempotency_key
-        return CompiledNode(
-            **base,
+        return CompiledService(
+            node,
+            branches,
+            sets,
             request=request(node.request),
             progress=text(node.progress) if node.progress else None,
             guarded=node.guarded,

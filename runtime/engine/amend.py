@@ -20,8 +20,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runtime.dialogs.compiler import CompiledDialog, CompiledNode
-from runtime.dialogs.model import EntityNode, ServiceNode
+from runtime.dialogs.compiler import CompiledDialog, CompiledEntity
+from runtime.dialogs.model import ServiceNode
 from runtime.entities import EntitySettings, parse
 
 _REFERENCE = re.compile(r"""entities\s*(?:\.\s*(\w+)|\[\s*['"](\w+)['"]\s*\])""")
@@ -68,10 +68,9 @@ class AmendRequest:
 class Amender:
     def __init__(self, dialog: CompiledDialog) -> None:
         self.names: dict[str, str] = {}  # spoken name -> entity
-        self.nodes: dict[str, CompiledNode] = {}  # entity -> the first node asking for it
+        self.nodes: dict[str, CompiledEntity] = {}  # entity -> the first node asking for it
         for cn in dialog.entity_nodes:
             node = cn.node
-            assert isinstance(node, EntityNode)
             self.nodes.setdefault(node.entity, cn)
             spoken = node.entity.replace("_", " ").lower()
             for name in (spoken, node.entity.lower(), *node.amend_words):
@@ -94,7 +93,6 @@ class Amender:
         """The one entity already given whose (non-string) type reads `value`, if only one."""
         fits = []
         for entity, cn in self.nodes.items():
-            assert cn.spec is not None
             if entity not in entities or cn.spec.entity_type == "string":
                 continue
             if parse(cn.spec, value, settings).ok:

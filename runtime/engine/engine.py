@@ -11,23 +11,22 @@ creating a record twice.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 
-from runtime.auth.authorizer import PAGE_TEXT, Outcome
-from runtime.dialogs.compiler import CompiledDialog
-from runtime.dialogs.model import INTERRUPTIONS, EntityNode
+from runtime.dialogs.compiler import CompiledDialog, CompiledEntity
+from runtime.dialogs.model import INTERRUPTIONS
 from runtime.engine.amend import Amender
+from runtime.engine.authorization import PAGE_TEXT, Authorizer, Outcome, Verdict
 from runtime.engine.executor import UNKNOWN_OUTCOME, YES_NO, DialogStopped, Executor
 from runtime.engine.extraction import Extractor
 from runtime.engine.history import HISTORY, extended, messages
 from runtime.engine.interruptions import NEVER, Interruptions
 from runtime.engine.messages import Outbound, error, from_wire, say
+from runtime.engine.parking import REMINDER
 from runtime.engine.state import (
     ConversationState,
     Held,
@@ -52,7 +51,7 @@ CONVERSATIONS = "conv"
 
 @dataclass(frozen=True, slots=True)
 class CallbackResult:
-    outcome: str  # connected, denied, expired, used, unknown, wrong_user, failed, refused
+    outcome: Outcome
     user: User | None
     messages: list[Outbound]
     page: str  # a sentence for the browser tab that completed the flow
@@ -109,6 +108,11 @@ class Engine:
         self.interruptions = interruptions or Interruptions()
         self.extractors = {d: Extractor(c) for d, c in dialogs.items()}
         self.amenders = {d: Amender(c) for d, c in dialogs.items()}
+
+    @property
+    def authorizer(self) -> Authorizer | None:
+        """The executor's: who completes the callbacks of parked conversations."""
+        return self.executor.authorizer
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -201,21 +205,21 @@ class Engine:
         delivers the resumed conversation's messages as they are produced (the user is known
         only once the state is redeemed); they are also returned.
         """
-        authorizer = self.executor.authorizer
+        authorizer = self.authorizer
         if authorizer is None:
-            return CallbackResult("unknown", None, [], "No authorization is configured.")
+            return CallbackResult(Outcome.UNKNOWN, None, [], "No authorization is configured.")
         verdict = await authorizer.redeem(state=state, code=code, error=error, presenter=presenter)
         page = PAGE_TEXT[verdict.outcome]
         pending = verdict.pending
-        if verdict.outcome == Outcome.USED and presenter and presenter_channel:
+        if verdict.outcome is Outcome.USED and presenter and presenter_channel:
             reopened = await self._reopened(state, User(presenter, presenter_channel), deliver_to)
             if reopened is not None:
                 return reopened
             if verdict.connected_before:  # its owner, opening a completed link again
                 connected = PAGE_TEXT[Outcome.CONNECTED]
-                return CallbackResult(str(Outcome.CONNECTED), None, [], connected)
-        if pending is None or verdict.outcome == Outcome.WRONG_USER:
-            return CallbackResult(str(verdict.outcome), None, [], page)
+                return CallbackResult(Outcome.CONNECTED, None, [], connected)
+        if pending is None or verdict.outcome is Outcome.WRONG_USER:
+            return CallbackResult(verdict.outcome, None, [], page)
         user = User(pending.user_id, pending.channel)
         async with self.store.lock(_lock_key(user)):
             raw, conv = await self._load(user)
@@ -224,7 +228,8 @@ class Engine:
                 conv.status == Status.PARKED
                 and conv.session == pending.session
                 and conv.node == pending.node
-                and (conv.parked or {}).get("profile") == pending.profile
+                and conv.parked is not None
+                and conv.parked.profile == pending.profile
             )
             held = _held_parked(conv, pending.node, pending.profile)
             if parked_here:
@@ -237,8 +242,10 @@ class Engine:
                     if verdict.detail:
                         page = f"{page} {verdict.detail}"
             elif held is not None:
-                await self._guarded(turn, self._authorized_while_held(turn, held, verdict), raw)
-        return CallbackResult(str(verdict.outcome), user, turn.out, page)
+                await self._guarded(
+                    turn, self._authorized_while_held(turn, held, verdict, authorizer), raw
+                )
+        return CallbackResult(verdict.outcome, user, turn.out, page)
 
     async def _reopened(
         self, state: str, user: User, deliver_to: Callable[[User], Deliver] | None
@@ -248,20 +255,20 @@ class Engine:
         again: it finds the token that callback stored, or sends a fresh link to the chat."""
         async with self.store.lock(_lock_key(user)):
             raw, conv = await self._load(user)
-            link = str((conv.parked or {}).get("link", ""))
-            if conv.status != Status.PARKED or parse_qs(urlsplit(link).query).get("state") != [
-                state
-            ]:
+            parked = conv.parked
+            if conv.status != Status.PARKED or parked is None or parked.link_state() != state:
                 return None
             turn = self._turn(user, conv, deliver=deliver_to(user) if deliver_to else None)
             conv.status, conv.parked = Status.ACTIVE, None
             await self._guarded(turn, self.executor.advance(turn), raw)
         if turn.state.status == Status.PARKED:  # no token after all: a fresh link went out
             page = PAGE_TEXT[Outcome.USED] + " A new link is waiting in the chat."
-            return CallbackResult(str(Outcome.USED), user, turn.out, page)
-        return CallbackResult(str(Outcome.CONNECTED), user, turn.out, PAGE_TEXT[Outcome.CONNECTED])
+            return CallbackResult(Outcome.USED, user, turn.out, page)
+        return CallbackResult(Outcome.CONNECTED, user, turn.out, PAGE_TEXT[Outcome.CONNECTED])
 
-    async def _authorized_while_held(self, turn: Turn, held: Held, verdict: Any) -> None:
+    async def _authorized_while_held(
+        self, turn: Turn, held: Held, verdict: Verdict, authorizer: Authorizer
+    ) -> None:
         """The callback of a dialog on hold: it runs on when it resumes, after the current one."""
         title = self._title(held.dialog)
         if verdict.ok:
@@ -269,7 +276,7 @@ class Engine:
             await turn.emit(say(f"You're connected. I'll get back to \"{title}\" after this."))
             return
         turn.state.held.remove(held)
-        text = self.executor.authorizer.failure_text(verdict)  # type: ignore[union-attr]
+        text = authorizer.failure_text(verdict)
         await turn.emit(say(f'{text} I\'ve stopped "{title}", which was on hold.'))
 
     def _turn(self, user: User, state: ConversationState, **kwargs: Any) -> Turn:
@@ -499,7 +506,7 @@ class Engine:
         node's type when that was needed to decide). Changes nothing."""
         dialog = self.dialogs[state.dialog or ""]
         cn = dialog.nodes[state.node or ""]
-        entity = cn.node if isinstance(cn.node, EntityNode) else None
+        entity = cn.node if isinstance(cn, CompiledEntity) else None
         mode = self.interruptions.mode(dialog.dialog, entity)
         if mode == NEVER:
             return _ANSWER[mode]
@@ -513,6 +520,7 @@ class Engine:
                 return _ANSWER[mode]
             wanted, _ = self._other_dialog(state.dialog, text, strict=True)
             return WaitingReading(mode, wanted)
+        assert isinstance(cn, CompiledEntity)  # `entity` is its node
         parsed = self.executor.read_answer(cn, text)
         if parsed.ok:  # a valid typed answer is always an answer
             return WaitingReading(mode, parsed=parsed)
@@ -604,11 +612,12 @@ class Engine:
         request = amender.read(text)
         if request is None:
             return False
-        waiting = dialog.nodes[state.node or ""]
-        waiting_entity = waiting.node.entity if isinstance(waiting.node, EntityNode) else None
+        node = dialog.nodes[state.node or ""]
+        waiting = node if isinstance(node, CompiledEntity) else None
+        waiting_entity = waiting.node.entity if waiting is not None else None
         entity = request.entity
         if entity is None:  # "actually make it large": the one given entity the value fits
-            if waiting_entity is not None and self.executor.read_answer(waiting, request.value).ok:
+            if waiting is not None and self.executor.read_answer(waiting, request.value).ok:
                 return False
             entity = amender.by_value(request.value, state.entities, self.executor.settings)
             if entity is None:
@@ -680,12 +689,11 @@ class Engine:
         await self.executor.advance(turn)
 
     async def _remind_parked(self, turn: Turn) -> None:
-        parked = turn.state.parked or {}
-        link = parked.get("link")
-        authorizer = self.executor.authorizer
+        parked = turn.state.parked
+        authorizer = self.authorizer
         if (
-            not link
-            or parked.get("until", 0) <= time.time()
+            parked is None
+            or parked.expired()
             or (authorizer is not None and not await authorizer.link_usable(parked))
         ):
             # The link has expired, or was used by a callback that did not resume (the server
@@ -694,17 +702,7 @@ class Engine:
             turn.state.status, turn.state.parked = Status.ACTIVE, None
             await self.executor.advance(turn)
             return
-        if link:
-            await turn.emit(
-                Outbound(
-                    type="auth_link",
-                    profile=parked.get("profile", ""),
-                    provider=parked.get("provider", ""),
-                    url=link,
-                    text="I'm still waiting for you to connect your account. "
-                    "Use this link, or say cancel.",
-                )
-            )
+        await turn.emit(parked.auth_link(REMINDER))
 
     # -- words for the user ---------------------------------------------------------------------
 
@@ -779,7 +777,8 @@ def _held_parked(state: ConversationState, node: str, profile: str) -> Held | No
         if (
             held.status == Status.PARKED
             and held.node == node
-            and (held.parked or {}).get("profile") == profile
+            and held.parked is not None
+            and held.parked.profile == profile
         ):
             return held
     return None

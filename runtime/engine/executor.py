@@ -1,8 +1,8 @@
 """The executor: moves one conversation through its compiled dialog until it must wait.
 
-Each step handles one node and returns where to go next, or ``None`` when the conversation now
-waits for the user (an entity node asked) or for a callback (a service node parked). A step
-budget stops a dialog that would otherwise spin.
+Each step handles one node and returns a `Step`: where to go next (`GoTo`), or why the run
+halts (`Halt`: the user answers next, a service node parked for a callback, or the dialog
+ended). A step budget stops a dialog that would otherwise spin.
 """
 
 from __future__ import annotations
@@ -11,17 +11,32 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
-from runtime.dialogs.compiler import CompiledDialog, CompiledNode
-from runtime.dialogs.model import END, EntityNode, MessageNode, ServiceNode
+from runtime.dialogs.compiler import (
+    CompiledDialog,
+    CompiledEntity,
+    CompiledMessage,
+    CompiledNode,
+    CompiledService,
+)
+from runtime.dialogs.model import END, EntityNode, ServiceNode
+from runtime.engine.authorization import Authorizer
 from runtime.engine.cards import render_cards
+from runtime.engine.hooks import NO_HOOKS, ExecutorHooks
 from runtime.engine.messages import Link, say
-from runtime.engine.service import IDEMPOTENT, ServiceClient, ServiceRequest, response_record
+from runtime.engine.service import (
+    IDEMPOTENT,
+    CallSite,
+    ServiceRequest,
+    Services,
+    response_record,
+)
 from runtime.engine.state import Status
+from runtime.engine.steps import GoTo, Halt, Step
 from runtime.engine.turn import Turn
 from runtime.entities import EntitySettings, Parsed, is_skip, parse, recheck
 from runtime.errors import ParleyError, ServiceError, TemplateError
@@ -54,37 +69,17 @@ class DialogStopped(ParleyError):
         self.level = level
 
 
-class Authorizer(Protocol):
-    """Supplies bearer tokens for `auth:` service nodes (see runtime.auth)."""
-
-    async def headers(self, turn: Turn, profile: str, node_id: str) -> dict[str, str] | None:
-        """Authorization headers, or None after parking the conversation (a link was sent)."""
-
-    async def on_unauthorized(self, turn: Turn, profile: str, node_id: str) -> bool:
-        """A 401 came back: True when a refreshed token is ready for one retry; False after
-        the token was dropped and the conversation parked (per_user)."""
-
-    async def load_facts(self, turn: Turn, profiles: frozenset[str]) -> None:
-        """Make the facts of these profiles' accounts available to `facts()` for this turn."""
-
-    def facts(self, turn: Turn) -> Mapping[str, Any]:
-        """Non-secret facts of the connected accounts, exposed to templates as `auth`."""
-
-    async def link_usable(self, parked: Mapping[str, Any]) -> bool:
-        """The link a parked conversation was sent can still complete: its state was not
-        redeemed (a callback cut short after redeeming it leaves the link dead)."""
-
-
 class Executor:
     def __init__(
         self,
         dialogs: Mapping[str, CompiledDialog],
         *,
-        services: ServiceClient,
+        services: Services,
         settings: EntitySettings,
         globals: Mapping[str, Any] | None = None,
         authorizer: Authorizer | None = None,
         progress_after: float = PROGRESS_AFTER,
+        hooks: ExecutorHooks = NO_HOOKS,
     ) -> None:
         self.dialogs = dialogs
         self.services = services
@@ -92,47 +87,75 @@ class Executor:
         self.globals = dict(globals or {})
         self.authorizer = authorizer
         self.progress_after = progress_after
-        # Called with (dialog id, source node, destination) on every move: transcript coverage.
-        self.trace: Callable[[str, str, str], None] | None = None
-        # Called with (dialog id, node id, status) once per service node call, after retries;
-        # status 0 for a transport failure: metrics.
-        self.on_service_call: Callable[[str, str, int], None] | None = None
+        self.hooks = hooks
+        # Read once here, not on every move or call: each is a `None` check per use.
+        self._on_advance = hooks.on_advance
+        self._on_move = hooks.on_move
+        self._on_service_call = hooks.on_service_call
+        self._more_globals = hooks.more_globals
+
+    def with_seams(
+        self, *, hooks: ExecutorHooks | None = None, services: Services | None = None
+    ) -> Executor:
+        """A new executor over the same dialogs, settings, globals and authorizer, built with
+        other hooks or services (a transcript replay's, around a bot already open)."""
+        return Executor(
+            self.dialogs,
+            services=self.services if services is None else services,
+            settings=self.settings,
+            globals=self.globals,
+            authorizer=self.authorizer,
+            progress_after=self.progress_after,
+            hooks=self.hooks if hooks is None else hooks,
+        )
 
     # -- the loop ---------------------------------------------------------------------------
 
     async def advance(
         self, turn: Turn, answer: str | None = None, *, parsed: Parsed | None = None
-    ) -> None:
-        """Run from the current node; `answer` is the user's reply to a waiting entity node
-        (`parsed`: that answer already read as the node's type, when the caller did)."""
+    ) -> Halt:
+        """Run from the current node until the run halts, and say why; `answer` is the user's
+        reply to a waiting entity node (`parsed`: that answer already read as the node's
+        type, when the caller did)."""
         state = turn.state
+        if self._on_advance is not None:
+            self._on_advance(turn)
         dialog = self.dialogs[state.dialog or ""]
         if self.authorizer is not None and dialog.profiles:
             await self.authorizer.load_facts(turn, dialog.profiles)
         if answer is not None:
-            cn = dialog.nodes[state.node or ""]
-            target = await self._answer(turn, dialog, cn, answer, parsed)
-            if target is None:
-                return
-            state.node = self._move(dialog, state.node or "", target)
+            step = await self._answer(
+                turn, dialog, self._waiting(dialog, state.node), answer, parsed
+            )
+            if isinstance(step, Halt):
+                return step
+            state.node = self._move(dialog, state.node or "", step.node)
         state.status = Status.ACTIVE
         for _ in range(STEP_BUDGET):
             if state.node == END:
                 state.finish()
-                return
-            node = dialog.nodes[state.node or ""]
-            target = await self._step(turn, dialog, node)
-            if target is None:
-                return
-            state.node = self._move(dialog, node.node.id, target)
+                return Halt.ENDED
+            cn = dialog.nodes[state.node or ""]
+            step = await self._step(turn, dialog, cn)
+            if isinstance(step, Halt):
+                return step
+            state.node = self._move(dialog, cn.node.id, step.node)
         raise DialogStopped(
             f"dialog {dialog.id!r} took {STEP_BUDGET} steps without waiting for the user",
             "Sorry, this conversation went round in circles, so I stopped it.",
         )
 
+    @staticmethod
+    def _waiting(dialog: CompiledDialog, node_id: str | None) -> CompiledEntity:
+        """The entity node a conversation waits at; any other node is a bug in the caller."""
+        cn = dialog.nodes[node_id or ""]
+        if not isinstance(cn, CompiledEntity):
+            raise TypeError(f"dialog {dialog.id!r} waits at {node_id!r}, not an entity node")
+        return cn
+
     def _move(self, dialog: CompiledDialog, source: str, target: str) -> str:
-        if self.trace is not None:
-            self.trace(dialog.id, source, target)
+        if self._on_move is not None:
+            self._on_move(dialog.id, source, target)
         return dialog.move(source, target)
 
     async def auth_failed(self, turn: Turn, message: str) -> None:
@@ -151,11 +174,10 @@ class Executor:
             f"dialog {dialog.id!r} node {node.id!r}: {message}", message, level=logging.INFO
         )
 
-    async def _step(self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode) -> str | None:
-        node = cn.node
-        if isinstance(node, EntityNode):
-            return await self._enter_entity(turn, dialog, cn, node)
-        if isinstance(node, MessageNode):
+    async def _step(self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode) -> Step:
+        if isinstance(cn, CompiledEntity):
+            return await self._enter_entity(turn, dialog, cn, cn.node)
+        if isinstance(cn, CompiledMessage):
             ctx = self.context(turn)
             buttons = self._buttons(cn, ctx)
             texts = [text.render(ctx) for text in cn.texts]
@@ -167,15 +189,13 @@ class Executor:
             if cn.cards is not None:
                 await turn.emit(render_cards(cn.cards, ctx, heading=heading, buttons=buttons))
             return self._complete(turn, dialog, cn)
-        if isinstance(node, ServiceNode):
-            return await self._call(turn, dialog, cn, node)
-        raise TypeError(type(node).__name__)  # pragma: no cover
+        return await self._call(turn, dialog, cn, cn.node)
 
     # -- entity nodes -----------------------------------------------------------------------
 
     async def _enter_entity(
-        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: EntityNode
-    ) -> str | None:
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledEntity, node: EntityNode
+    ) -> Step:
         state = turn.state
         if node.id in state.asked:  # a loop came back here: ask afresh
             state.asked.remove(node.id)
@@ -185,7 +205,6 @@ class Executor:
             if value is None and node.optional:
                 state.asked.append(node.id)
                 return self._complete(turn, dialog, cn)
-            assert cn.spec is not None
             parsed = recheck(cn.spec, value, self.settings)
             if parsed.ok and self._passes(turn, cn, parsed.value):
                 state.entities[node.entity] = parsed.value
@@ -194,23 +213,21 @@ class Executor:
             del state.entities[node.entity]
         return await self._ask(turn, cn)
 
-    async def _ask(self, turn: Turn, cn: CompiledNode) -> None:
-        node = cn.node
-        assert isinstance(node, EntityNode) and cn.prompt is not None
+    async def _ask(self, turn: Turn, cn: CompiledEntity) -> Halt:
         turn.state.status = Status.WAITING
         turn.state.attempts = 0
         prompt = cn.prompt
         ctx = EMPTY if prompt.is_constant and not cn.buttons else self.context(turn)
-        await turn.emit(say(prompt.render(ctx), self._entity_buttons(cn, node, ctx)))
-        return None
+        await turn.emit(say(prompt.render(ctx), self._entity_buttons(cn, cn.node, ctx)))
+        return Halt.WAIT
 
     async def reask(self, turn: Turn) -> None:
         """Ask the waiting entity node's question again (after a resume, an amend, ...)."""
         dialog = self.dialogs[turn.state.dialog or ""]
-        await self._ask(turn, dialog.nodes[turn.state.node or ""])
+        await self._ask(turn, self._waiting(dialog, turn.state.node))
 
     def _entity_buttons(
-        self, cn: CompiledNode, node: EntityNode, ctx: Mapping[str, Any]
+        self, cn: CompiledEntity, node: EntityNode, ctx: Mapping[str, Any]
     ) -> tuple[tuple[str, str], ...]:
         if cn.buttons:
             return self._buttons(cn, ctx)
@@ -220,48 +237,47 @@ class Executor:
             return tuple((v.value, v.value) for v in node.values)
         return ()
 
-    def _buttons(self, cn: CompiledNode, ctx: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    def _buttons(
+        self, cn: CompiledEntity | CompiledMessage, ctx: Mapping[str, Any]
+    ) -> tuple[tuple[str, str], ...]:
         return tuple(
             (label.render(ctx), value) if url is None else Link(label.render(ctx), url.render(ctx))
             for label, value, url in cn.buttons
         )
 
-    def read_answer(self, cn: CompiledNode, text: str) -> Parsed:
+    def read_answer(self, cn: CompiledEntity, text: str) -> Parsed:
         """`text` read as the waiting node's type, "skip" for an optional node being None."""
-        node = cn.node
-        assert isinstance(node, EntityNode) and cn.spec is not None
-        if node.optional and is_skip(text):
+        if cn.node.optional and is_skip(text):
             return Parsed(True, None)
         return parse(cn.spec, text, self.settings)
 
-    def check_value(self, turn: Turn, cn: CompiledNode, text: str) -> Parsed:
+    def check_value(self, turn: Turn, cn: CompiledEntity, text: str) -> Parsed:
         """`text` as a new value for the node's entity: its type check and `validate`."""
         parsed = self.read_answer(cn, text)
-        if not parsed.ok or parsed.value is None or self._passes(turn, cn, parsed.value):
+        if not parsed.ok or parsed.value is None:
             return parsed
-        assert cn.validate_error is not None
-        return Parsed(False, None, cn.validate_error.render(self.context(turn, value=parsed.value)))
+        problem = self._rejected(turn, cn, parsed.value)
+        return parsed if problem is None else Parsed(False, None, problem)
 
     async def _answer(
         self,
         turn: Turn,
         dialog: CompiledDialog,
-        cn: CompiledNode,
+        cn: CompiledEntity,
         text: str,
         parsed: Parsed | None = None,
-    ) -> str | None:
+    ) -> Step:
         node = cn.node
-        assert isinstance(node, EntityNode) and cn.spec is not None
         state = turn.state
         if parsed is None:
             parsed = self.read_answer(cn, text)
         if parsed.ok and parsed.value is None:
             return self._accept(turn, dialog, cn, node, None)
         if parsed.ok:
-            if self._passes(turn, cn, parsed.value):
+            rejected = self._rejected(turn, cn, parsed.value)
+            if rejected is None:
                 return self._accept(turn, dialog, cn, node, parsed.value)
-            assert cn.validate_error is not None
-            problem = cn.validate_error.render(self.context(turn, value=parsed.value))
+            problem = rejected
         else:
             problem = parsed.error or "Sorry, I didn't get that. Please try again."
             if cn.error_prompts:
@@ -273,7 +289,7 @@ class Executor:
             if node.on_failure:
                 state.entities[node.entity] = None
                 state.status = Status.ACTIVE
-                return node.on_failure
+                return GoTo(node.on_failure)
             raise DialogStopped(
                 f"dialog {dialog.id!r}: node {node.id!r} used up its {node.retries} retries",
                 f"Sorry, I still couldn't get the {node.entity.replace('_', ' ')}, "
@@ -281,11 +297,11 @@ class Executor:
                 level=logging.INFO,
             )
         await turn.emit(say(problem))
-        return None
+        return Halt.WAIT
 
     def _accept(
-        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: EntityNode, value: Any
-    ) -> str:
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledEntity, node: EntityNode, value: Any
+    ) -> GoTo:
         state = turn.state
         state.entities[node.entity] = value
         state.attempts = 0
@@ -293,23 +309,29 @@ class Executor:
         state.asked.append(node.id)
         return self._complete(turn, dialog, cn)
 
-    def _passes(self, turn: Turn, cn: CompiledNode, value: Any) -> bool:
-        if cn.validate_when is None:
+    def _passes(self, turn: Turn, cn: CompiledEntity, value: Any) -> bool:
+        if cn.validate is None:
             return True
-        return bool(cn.validate_when.evaluate(self.context(turn, value=value)))
+        return bool(cn.validate.when.evaluate(self.context(turn, value=value)))
+
+    def _rejected(self, turn: Turn, cn: CompiledEntity, value: Any) -> str | None:
+        """What the user is told when `value` fails the node's `validate`; None if it passes."""
+        if cn.validate is None:
+            return None
+        ctx = self.context(turn, value=value)
+        return None if cn.validate.when.evaluate(ctx) else cn.validate.error.render(ctx)
 
     # -- service nodes ----------------------------------------------------------------------
 
     async def _call(
-        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: ServiceNode
-    ) -> str | None:
-        assert cn.request is not None
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledService, node: ServiceNode
+    ) -> Step:
         inflight = turn.state.inflight
         if inflight is not None and inflight.get("node") == node.id:
             return await self._unknown(turn, dialog, cn, node)  # a turn cut short sent it
         headers = await self._auth_headers(turn, dialog, node)
         if headers is None:
-            return None  # parked: a link went out, the callback resumes here
+            return Halt.PARKED  # a link went out, the callback resumes here
         request = _build(cn.request, self.context(turn), headers)
         if cn.guarded:
             request = await self._write_inflight(turn, cn, node, request)
@@ -319,7 +341,7 @@ class Executor:
             return await self._failed(turn, dialog, cn, node, exc)
         if response is None:  # a 401 whose token was dropped: refused, so nothing happened
             turn.state.inflight = None
-            return None
+            return Halt.PARKED
         return self._answered(turn, dialog, cn, node, request.method, response)
 
     async def _auth_headers(
@@ -337,7 +359,7 @@ class Executor:
         return await self.authorizer.headers(turn, node.auth, node.id)
 
     async def _write_inflight(
-        self, turn: Turn, cn: CompiledNode, node: ServiceNode, request: ServiceRequest
+        self, turn: Turn, cn: CompiledService, node: ServiceNode, request: ServiceRequest
     ) -> ServiceRequest:
         """Record durably that a call with a side effect is going out, before it does."""
         inflight: dict[str, Any] = {
@@ -361,7 +383,7 @@ class Executor:
     async def _send_authorized(
         self,
         turn: Turn,
-        cn: CompiledNode,
+        cn: CompiledService,
         node: ServiceNode,
         request: ServiceRequest,
         *,
@@ -386,14 +408,14 @@ class Executor:
         self,
         turn: Turn,
         dialog: CompiledDialog,
-        cn: CompiledNode,
+        cn: CompiledService,
         node: ServiceNode,
         method: str,
         response: Any,
-    ) -> str:
+    ) -> GoTo:
         record = response_record(response)
-        if self.on_service_call is not None:
-            self.on_service_call(dialog.id, node.id, response.status_code)
+        if self._on_service_call is not None:
+            self._on_service_call(dialog.id, node.id, response.status_code)
         turn.state.inflight = None
         turn.state.results[node.id] = record
         if record["ok"] and method not in IDEMPOTENT:
@@ -404,25 +426,25 @@ class Executor:
         self,
         turn: Turn,
         dialog: CompiledDialog,
-        cn: CompiledNode,
+        cn: CompiledService,
         node: ServiceNode,
         exc: ServiceError,
-    ) -> str | None:
+    ) -> Step:
         """No answer: an unknown outcome when the call may have arrived, else `on_error`."""
         log.warning("dialog %r node %r: %s", dialog.id, node.id, exc)
-        if self.on_service_call is not None:
-            self.on_service_call(dialog.id, node.id, 0)
+        if self._on_service_call is not None:
+            self._on_service_call(dialog.id, node.id, 0)
         if cn.guarded and exc.maybe_sent:
             return await self._unknown(turn, dialog, cn, node)
         return self._unreachable(turn, dialog, node, str(exc))
 
     def _unreachable(
         self, turn: Turn, dialog: CompiledDialog, node: ServiceNode, error: str
-    ) -> str:
+    ) -> GoTo:
         turn.state.inflight = None
         if node.on_error:
             turn.state.results[node.id] = {"status": 0, "ok": False, "error": error}
-            return node.on_error
+            return GoTo(node.on_error)
         raise DialogStopped(
             f"dialog {dialog.id!r} node {node.id!r}: {error}",
             "Sorry, the service I need is unavailable right now. Please try again later.",
@@ -431,8 +453,8 @@ class Executor:
     # -- calls whose outcome is unknown (dialog-language.md, `verify`) --------------------------
 
     async def _unknown(
-        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: ServiceNode
-    ) -> str | None:
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledService, node: ServiceNode
+    ) -> Step:
         """The call went out and no answer came back: find out, re-send at most once, or say
         that the outcome is unknown. Never a blind second send."""
         inflight = turn.state.inflight
@@ -443,7 +465,7 @@ class Executor:
         if cn.verify is not None:
             verdict = await self._verify(turn, dialog, cn, node, inflight)
             if verdict is _PARKED:
-                return None
+                return Halt.PARKED
             if isinstance(verdict, dict):
                 log.info("dialog %r node %r: verify found the call took effect", dialog.id, node.id)
                 turn.state.inflight = None
@@ -465,18 +487,18 @@ class Executor:
         return self._outcome_unknown(turn, dialog, node)
 
     async def _resend(
-        self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, node: ServiceNode
-    ) -> str | None:
+        self, turn: Turn, dialog: CompiledDialog, cn: CompiledService, node: ServiceNode
+    ) -> Step:
         """The one re-send: only when `verify` said the first did not take effect, or when an
         idempotency key makes it safe."""
-        assert cn.request is not None and turn.state.inflight is not None
+        assert turn.state.inflight is not None
         inflight = turn.state.inflight
         inflight["sent"] = 2
         if turn.persist is not None:
             await turn.persist()
         headers = await self._auth_headers(turn, dialog, node)
         if headers is None:
-            return None  # parked, still in flight: the callback finds out again
+            return Halt.PARKED  # still in flight: the callback finds out again
         if cn.idempotency is not None and "key" in inflight:
             headers[cn.idempotency[0]] = inflight["key"]
         request = _build(cn.request, self.context(turn), headers)
@@ -489,21 +511,22 @@ class Executor:
             return self._unreachable(turn, dialog, node, str(exc))
         if response is None:
             turn.state.inflight = None
-            return None
+            return Halt.PARKED
         return self._answered(turn, dialog, cn, node, request.method, response)
 
     async def _verify(
         self,
         turn: Turn,
         dialog: CompiledDialog,
-        cn: CompiledNode,
+        cn: CompiledService,
         node: ServiceNode,
         inflight: Mapping[str, Any],
     ) -> Any:
         """The answer the call would have had (a dict) when `found`, else _NOT_FOUND, _FAILED
         (verify could not tell) or _PARKED (its authorization sent a link)."""
         verify = cn.verify
-        assert verify is not None
+        if verify is None:  # only a node with `verify` is asked to verify
+            return _FAILED
         headers = await self._auth_headers(turn, dialog, node)
         if headers is None:
             return _PARKED
@@ -535,21 +558,22 @@ class Executor:
             log.error("dialog %r node %r: verify: %s", dialog.id, node.id, exc)
             return _FAILED
 
-    def _outcome_unknown(self, turn: Turn, dialog: CompiledDialog, node: ServiceNode) -> str:
+    def _outcome_unknown(self, turn: Turn, dialog: CompiledDialog, node: ServiceNode) -> GoTo:
         turn.state.inflight = None
         turn.state.results[node.id] = {"status": 0, "ok": False, "unknown": True}
         log.warning("dialog %r node %r: the outcome of the call is unknown", dialog.id, node.id)
         if node.on_unknown:
-            return node.on_unknown
+            return GoTo(node.on_unknown)
         raise DialogStopped(
             f"dialog {dialog.id!r} node {node.id!r}: the outcome of the call is unknown",
             UNKNOWN_OUTCOME,
         )
 
     async def _send(
-        self, turn: Turn, cn: CompiledNode, request: ServiceRequest, retry: bool | None = None
+        self, turn: Turn, cn: CompiledService, request: ServiceRequest, retry: bool | None = None
     ) -> Any:
-        task = asyncio.ensure_future(self.services.call(request, retry=retry))
+        site = CallSite(turn.user.id, turn.state.dialog or "", cn.node.id)
+        task = asyncio.ensure_future(self.services.call(request, retry=retry, site=site))
         if cn.progress is not None:
             done, _ = await asyncio.wait({task}, timeout=self.progress_after)
             if not done:
@@ -560,10 +584,10 @@ class Executor:
 
     def _complete(
         self, turn: Turn, dialog: CompiledDialog, cn: CompiledNode, response: Any = None
-    ) -> str:
+    ) -> GoTo:
         state = turn.state
         if not cn.sets and cn.branches and cn.branches[0][0] is None:  # `next: node`: no context
-            return cn.branches[0][1]
+            return GoTo(cn.branches[0][1])
         ctx = self.context(turn, response=response)
         for name, expr in cn.sets:
             value = expr.evaluate(ctx)
@@ -573,7 +597,7 @@ class Executor:
                 state.vars[name] = value
         for when, target in cn.branches:
             if when is None or when.evaluate(ctx):
-                return target
+                return GoTo(target)
         seen = {"response.status": response.get("status")} if response else {}
         seen |= {f"vars.{k}": v for k, v in state.vars.items()}
         raise DialogStopped(
@@ -592,7 +616,7 @@ class Executor:
             "nodes": {nid: {"response": r} for nid, r in state.results.items()},
             "user": {"id": turn.user.id, "channel": turn.user.channel},
             "session": {"id": state.session},
-            "globals": self.globals,
+            "globals": self._globals(turn),
             "auth": self.authorizer.facts(turn) if self.authorizer else {},
             "held": [h.dialog for h in state.held] if state.held else NOTHING_HELD,
         }
@@ -603,6 +627,10 @@ class Executor:
         if call is not None:
             ctx["call"] = call
         return ctx
+
+    def _globals(self, turn: Turn) -> Mapping[str, Any]:
+        more = self._more_globals(turn) if self._more_globals is not None else None
+        return {**self.globals, **more} if more else self.globals
 
 
 def call_facts(inflight: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from runtime.dialogs.compiler import CompiledDialog
-from runtime.dialogs.model import EntityNode
 from runtime.dialogs.reading.extract import PatternError, parse_pattern
 from runtime.entities import SPOTTABLE, EntitySettings, EntitySpec, Spot, spots
 
@@ -79,7 +78,6 @@ class Extractor:
         seen: set[str] = set()
         for cn in dialog.entity_nodes:
             node = cn.node
-            assert isinstance(node, EntityNode) and cn.spec is not None
             if node.extract_off or node.entity in seen:
                 continue
             seen.add(node.entity)

@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -44,6 +44,27 @@ class ServiceRequest:
     timeout: float = 10.0
 
 
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """Who makes a call, from where: the user, and the service node of their dialog."""
+
+    user: str
+    dialog: str
+    node: str
+
+
+class Services(Protocol):
+    """The executor's seam for service calls, given at construction (as httpx takes a
+    transport): `ServiceClient` sends over HTTP; a transcript replay answers from stubs."""
+
+    async def call(
+        self, request: ServiceRequest, *, retry: bool | None = None, site: CallSite | None = None
+    ) -> httpx.Response:
+        """The response; raises `ServiceError` when no answer came (`maybe_sent` says whether
+        the request may have arrived)."""
+        ...
+
+
 def response_record(response: httpx.Response) -> dict[str, Any]:
     """What a dialog sees of a response: plain data, stored with the conversation."""
     try:
@@ -64,7 +85,7 @@ _KEPT = frozenset(
 )
 
 
-class ServiceClient:
+class ServiceClient(Services):
     def __init__(
         self,
         http: httpx.AsyncClient,
@@ -76,9 +97,11 @@ class ServiceClient:
         self.attempts = attempts
         self.backoff = backoff
 
-    async def call(self, request: ServiceRequest, *, retry: bool | None = None) -> httpx.Response:
+    async def call(
+        self, request: ServiceRequest, *, retry: bool | None = None, site: CallSite | None = None
+    ) -> httpx.Response:
         """Send `request`; `retry` (default: for idempotent methods) allows further attempts
-        on transport failures and 502/503/504."""
+        on transport failures and 502/503/504. `site` is not needed to send."""
         if retry is None:
             retry = request.method in IDEMPOTENT
         tries = self.attempts if retry else 1

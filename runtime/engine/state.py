@@ -16,6 +16,8 @@ from typing import Any
 
 import msgspec
 
+from runtime.engine.parking import Parked
+
 
 class UnreadableState(ValueError):
     """Stored bytes that are not a conversation state this version can read."""
@@ -61,7 +63,7 @@ class Held(
     vars: dict[str, Any] = msgspec.field(default_factory=dict)
     attempts: int = 0
     results: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
-    parked: dict[str, Any] | None = None
+    parked: Parked | None = None
     asked: list[str] = msgspec.field(default_factory=list)
     inflight: dict[str, Any] | None = None
 
@@ -94,7 +96,7 @@ class ConversationState(
     vars: dict[str, Any] = msgspec.field(default_factory=dict)
     attempts: int = 0
     results: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
-    parked: dict[str, Any] | None = None  # profile, state id, link: never a secret
+    parked: Parked | None = None  # set while PARKED: the link sent and its profile
     asked: list[str] = msgspec.field(default_factory=list)  # entity nodes answered this run
     held: list[Held] = msgspec.field(default_factory=list)  # oldest first; the last resumes next
     # A question the bot asked about the conversation itself, waiting for a yes or no (the

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from runtime.dialogs.loader import load_dialogs
 from runtime.errors import ParleyError
+from runtime.plugins import integrations
 
 MANIFEST = ".parley-installed.json"
-TEMPLATE_FOLDERS = {"salesforce": Path(__file__).parent / "salesforce" / "templates"}
 
 
 class InstallState(StrEnum):
@@ -51,10 +51,16 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def template_folders() -> dict[str, Path]:
+    """Each installed integration's templates folder, by name (those that ship templates)."""
+    return {i.name: i.templates for i in integrations() if i.templates is not None}
+
+
 def templates(integration: str) -> list[Template]:
-    folder = TEMPLATE_FOLDERS.get(integration)
+    folders = template_folders()
+    folder = folders.get(integration)
     if folder is None:
-        known = ", ".join(sorted(TEMPLATE_FOLDERS))
+        known = ", ".join(sorted(folders))
         raise ParleyError(f"There is no integration {integration!r}. Integrations: {known}.")
     found = []
     for dialog in load_dialogs([folder]):

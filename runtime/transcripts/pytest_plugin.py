@@ -2,7 +2,8 @@
 
 The bot is the one whose config.yaml is at pytest's rootdir, or the file named by the ini
 option ``parley_config`` (relative to the rootdir). Further ini options: ``parley_sandbox``
-(true: start a sandbox org and point the Salesforce profile at it) and
+(true: start each integration's test org, such as a sandbox Salesforce org, and point the bot
+at it) and
 ``parley_step_timeout`` (seconds a step may take). A failure reads as `parley test` prints it.
 
 Each item replays on a bot of its own, on a temporary store, in an event loop of its own.
@@ -33,7 +34,7 @@ TIMEOUT_OPTION = "parley_step_timeout"
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(CONFIG_OPTION, "the bot's config.yaml for transcript tests", default="")
     parser.addini(
-        SANDBOX_OPTION, "replay transcripts with a sandbox org as Salesforce", type="bool"
+        SANDBOX_OPTION, "replay transcripts with integrations' test orgs standing in", type="bool"
     )
     parser.addini(TIMEOUT_OPTION, "seconds a transcript step may take", default="")
 

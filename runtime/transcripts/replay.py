@@ -133,7 +133,7 @@ class EnginePeer:
         wanted = "connected" if allow else "denied"
         if result.outcome != wanted:
             raise StepError(
-                f"the authorization ended {result.outcome!r}, not {wanted!r}: {result.page}"
+                f"the authorization ended {str(result.outcome)!r}, not {wanted!r}: {result.page}"
             )
         return result.messages
 

@@ -2,9 +2,9 @@
 plugin.
 
 `open_replay_bot(config)` opens the configured bot on a fresh temporary SQLite store (and a fresh
-secret key), so replays never touch the bot's real data; with ``sandbox=True`` it also starts a
-sandbox org and points the Salesforce profile at it. `Runner` loads and checks transcripts and
-replays them, several at a time, each as its own user.
+secret key), so replays never touch the bot's real data; with ``sandbox`` it also starts
+integrations' test orgs (`orgs`; Salesforce's is a sandbox org) and points the bot at them.
+`Runner` loads and checks transcripts and replays them, several at a time, each as its own user.
 
 Users: a transcript without `user_id` gets a fresh one. Transcripts that name the same
 `user_id` run one after another, each starting from a clean slate (no conversation, no
@@ -26,24 +26,23 @@ import os
 import secrets
 import tempfile
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from runtime.auth.authorizer import OAuthAuthorizer
 from runtime.bot import Bot
-from runtime.config import Config, SalesforceApp, SecretsConfig, StoreConfig
+from runtime.config import Config, SecretsConfig, StoreConfig
 from runtime.engine.engine import CONVERSATIONS
 from runtime.errors import DefinitionError
-from runtime.integrations.salesforce.profile import CLIENT_ID_ENV, CLIENT_SECRET_ENV
 from runtime.transcripts.checks import BotShape, check_transcript
 from runtime.transcripts.coverage import Coverage
 from runtime.transcripts.identity import Login
 from runtime.transcripts.loader import default_name, load_transcript
 from runtime.transcripts.model import ANY_USER, Restart, Transcript
+from runtime.transcripts.orgs import start_test_orgs
 from runtime.transcripts.replay import DEFAULT_STEP_TIMEOUT, EnginePeer, Replay
 from runtime.transcripts.report import Failure, Result
-from runtime.transcripts.world import ReplayExecutor, World
+from runtime.transcripts.world import World, replay_executor
 
 DEFAULT_JOBS = 8
 USERNAME_ENV = "PARLEY_TEST_USERNAME"
@@ -91,47 +90,33 @@ def login_from_env(env: Mapping[str, str]) -> Login | None:
     return Login(username, env.get(PASSWORD_ENV, "")) if username else None
 
 
-def replay_config(
-    config: Config, folder: Path, *, salesforce_login_url: str | None = None
-) -> Config:
-    """`config` with its store in `folder`, a fresh secret key, and optionally the Salesforce
-    profile pointed at another login URL (the built-in app)."""
-    changed = dataclasses.replace(
+def replay_config(config: Config, folder: Path) -> Config:
+    """`config` with its store in `folder` and a fresh secret key."""
+    return dataclasses.replace(
         config,
         store=StoreConfig(url=f"sqlite:///{(folder / 'parley.db').resolve()}"),
         secrets=SecretsConfig(key=secrets.token_urlsafe(32)),
     )
-    if salesforce_login_url is None:
-        return changed
-    salesforce = dataclasses.replace(
-        config.integrations.salesforce,
-        enabled=True,
-        app=SalesforceApp.SYSTEM,
-        auth_profile="",
-        login_url=salesforce_login_url,
-    )
-    integrations = dataclasses.replace(config.integrations, salesforce=salesforce)
-    return dataclasses.replace(changed, integrations=integrations)
 
 
 @asynccontextmanager
 async def open_replay_bot(
-    config: Config, *, sandbox: bool = False, env: Mapping[str, str] | None = None
+    config: Config,
+    *,
+    sandbox: bool | Collection[str] = False,
+    env: Mapping[str, str] | None = None,
 ) -> AsyncIterator[ReplayBot]:
-    """The configured bot on a temporary store; with `sandbox`, a sandbox org as Salesforce."""
+    """The configured bot on a temporary store; with `sandbox`, integrations' test orgs stand
+    in for their services (True: every one that has one; else the integrations named)."""
     env = dict(os.environ if env is None else env)
     login = login_from_env(env)
     with tempfile.TemporaryDirectory(prefix="parley-test-") as tmp:
         folder = Path(tmp)
         async with AsyncExitStack() as stack:
-            login_url = None
+            changed = replay_config(config, folder)
             if sandbox:
-                from sandbox.server import run_sandbox
-
-                sb = await stack.enter_async_context(run_sandbox(port=0, db=folder / "org.db"))
-                env |= {CLIENT_ID_ENV: sb.client_id, CLIENT_SECRET_ENV: sb.client_secret}
-                login, login_url = Login(sb.username, sb.password), sb.url
-            changed = replay_config(config, folder, salesforce_login_url=login_url)
+                orgs = await start_test_orgs(stack, changed, env, folder, sandbox)
+                changed, env, login = orgs.config, orgs.env, orgs.login or login
             opened = ReplayBot(await Bot.open(changed, env=env), login, config=changed, env=env)
             stack.push_async_callback(opened.close)
             yield opened
@@ -169,11 +154,7 @@ class Runner:
     def _take_over(self, bot: Bot) -> None:
         """Run `bot` with a replay executor: the replays' worlds, and coverage if kept."""
         self.bot = bot
-        self.executor = ReplayExecutor.around(bot.engine.executor)
-        self.executor.worlds = self.worlds
-        if self.coverage is not None:
-            self.executor.visit = self.coverage.visit
-            self.executor.trace = self.coverage.move
+        self.executor = replay_executor(bot.engine.executor, self.worlds, self.coverage)
         bot.engine.executor = self.executor
 
     async def restart(self) -> Bot:
@@ -252,11 +233,10 @@ class Runner:
 
     async def _clean_slate(self, user: str) -> None:
         await self.bot.store.delete(CONVERSATIONS, user)
-        authorizer = self.executor.authorizer
-        if isinstance(authorizer, OAuthAuthorizer):
-            for name, profile in authorizer.profiles.items():
-                if profile.subject(user) == user:
-                    await authorizer.tokens.delete(name, user)
+        authorizer = self.bot.authorizer
+        for name, profile in authorizer.profiles.items():
+            if profile.subject(user) == user:
+                await authorizer.tokens.delete(name, user)
 
 
 def _fresh_user(index: int, taken: set[str]) -> str:

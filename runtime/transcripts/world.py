@@ -1,11 +1,13 @@
-"""The bot's executor, plus what a replay sets up around a conversation: stubs, fixtures, visits.
+"""What a replay sets up around a conversation: stubs, fixtures, visits.
 
-`ReplayExecutor.around(executor)` takes over a bot's executor (same dialogs, services,
-settings, globals and authorizer). Each replay registers a `World` under its user id:
+`replay_executor(executor, worlds)` builds, from a bot's executor, one with the same dialogs,
+settings, globals and authorizer whose hooks and services apply each replay's `World`,
+registered under its user id:
 
-- **stubs**: a stubbed service node is answered from the transcript instead of over HTTP. The
-  request is still rendered, so a broken request template fails the transcript as it would
-  fail the bot; authorization (``auth:``) still happens first.
+- **stubs**: a stubbed service node is answered from the transcript instead of over HTTP
+  (`StubbedServices`, the executor's service seam). The request is still rendered, so a broken
+  request template fails the transcript as it would fail the bot; authorization (``auth:``)
+  still happens first.
 - **fixture entities**: applied when the user's first dialog begins, without replacing a
   value the starting utterance already gave.
 - **fixture globals**: seen by this user's templates over config.yaml's ``globals``.
@@ -15,24 +17,24 @@ Users without a world run exactly as in the bot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from runtime.dialogs.compiler import CompiledNode
 from runtime.engine.executor import Executor
-from runtime.engine.service import ServiceRequest
+from runtime.engine.service import CallSite, ServiceRequest, Services
 from runtime.engine.turn import Turn
-from runtime.entities import Parsed
 from runtime.errors import ServiceError
+from runtime.transcripts.coverage import Coverage
 from runtime.transcripts.model import Fixtures, Stub, StubReply
 
 
 @dataclass(slots=True)
 class World:
-    """One replay's setup, keyed by its user id in `ReplayExecutor.worlds`."""
+    """One replay's setup, keyed by its user id in the worlds `replay_executor` is given."""
 
     stubs: dict[tuple[str | None, str], Stub] = field(default_factory=dict)
     entities: dict[str, Any] | None = None  # None once applied
@@ -72,49 +74,50 @@ def stub_response(reply: StubReply, request: ServiceRequest) -> httpx.Response:
     return httpx.Response(reply.status, headers=headers, json=reply.body)
 
 
-class ReplayExecutor(Executor):
-    """The executor of a bot under replay: each user's `World` applied, every visit reported."""
+class StubbedServices(Services):
+    """Service calls of users under replay answered from their world's stubs; any other call
+    goes to `real`."""
 
-    worlds: dict[str, World]
-    visit: Callable[[str, str], None] | None  # (dialog, node) entered: transcript coverage
+    def __init__(self, real: Services, worlds: Mapping[str, World]) -> None:
+        self.real = real
+        self.worlds = worlds
 
-    @classmethod
-    def around(cls, executor: Executor) -> ReplayExecutor:
-        """A replay executor sharing everything `executor` holds."""
-        replay = cls.__new__(cls)
-        replay.__dict__.update(vars(executor))
-        replay.worlds = {}
-        replay.visit = None
-        return replay
-
-    async def advance(
-        self, turn: Turn, answer: str | None = None, *, parsed: Parsed | None = None
-    ) -> None:
-        state = turn.state
-        if state.dialog is not None and state.node is not None:
-            if self.visit is not None:
-                self.visit(state.dialog, state.node)
-            world = self.worlds.get(turn.user.id)
-            if world is not None and world.entities is not None:
-                for name, value in world.entities.items():
-                    state.entities.setdefault(name, value)
-                world.entities = None
-        await super().advance(turn, answer, parsed=parsed)
-
-    async def _send(
-        self, turn: Turn, cn: CompiledNode, request: ServiceRequest, retry: bool | None = None
-    ) -> Any:
-        world = self.worlds.get(turn.user.id)
-        reply = world.reply(turn.state.dialog, cn.node.id) if world is not None else None
+    async def call(
+        self, request: ServiceRequest, *, retry: bool | None = None, site: CallSite | None = None
+    ) -> httpx.Response:
+        world = self.worlds.get(site.user) if site is not None else None
+        reply = world.reply(site.dialog, site.node) if world and site else None
         if reply is None:
-            return await super()._send(turn, cn, request, retry)
+            return await self.real.call(request, retry=retry, site=site)
         return stub_response(reply, request)
 
-    def context(
-        self, turn: Turn, *, response: Any = None, value: Any = None, call: Any = None
-    ) -> dict[str, Any]:
-        ctx = super().context(turn, response=response, value=value, call=call)
-        world = self.worlds.get(turn.user.id)
-        if world is not None and world.globals:
-            ctx["globals"] = {**self.globals, **world.globals}
-        return ctx
+
+def replay_executor(
+    executor: Executor, worlds: Mapping[str, World], coverage: Coverage | None = None
+) -> Executor:
+    """`executor` rebuilt to apply each user's world, and report visits and moves to
+    `coverage` when given."""
+
+    def on_advance(turn: Turn) -> None:
+        state = turn.state
+        if state.dialog is None or state.node is None:
+            return
+        if coverage is not None:
+            coverage.visit(state.dialog, state.node)
+        world = worlds.get(turn.user.id)
+        if world is not None and world.entities is not None:
+            for name, value in world.entities.items():
+                state.entities.setdefault(name, value)
+            world.entities = None
+
+    def more_globals(turn: Turn) -> Mapping[str, Any] | None:
+        world = worlds.get(turn.user.id)
+        return world.globals if world is not None else None
+
+    hooks = dataclasses.replace(
+        executor.hooks,
+        on_advance=on_advance,
+        on_move=coverage.move if coverage is not None else executor.hooks.on_move,
+        more_globals=more_globals,
+    )
+    return executor.with_seams(hooks=hooks, services=StubbedServices(executor.services, worlds))

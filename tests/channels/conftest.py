@@ -27,7 +27,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from channels.server import create_app
+from channels.server import create_app, open_bot
 from channels.settings import ChannelSettings
 from runtime.bot import Bot
 from runtime.config import load_config
@@ -146,8 +146,9 @@ async def start_served(
     url = f"http://127.0.0.1:{port}"
     data = {"server": {"host": "127.0.0.1", "port": port, "public_url": url}}
     data |= config or {}
-    bot = await Bot.open(load_config(write_bot(root, dialogs, data), env={}))
-    app = create_app(bot, settings)
+    settings = settings or ChannelSettings()
+    bot, metrics = await open_bot(load_config(write_bot(root, dialogs, data), env={}), settings)
+    app = create_app(bot, settings, metrics=metrics)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     await web.SockSite(runner, sock).start()

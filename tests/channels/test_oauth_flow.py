@@ -212,7 +212,7 @@ async def test_reopening_a_link_whose_callback_was_cut_short_resumes_the_chat(
     link = await ask_for_a_lead(chat)
     callback_url = await approve(sandbox_org, link["url"])
     query = {k: v[0] for k, v in parse_qs(urlsplit(callback_url).query).items()}
-    authorizer = served.bot.engine.executor.authorizer
+    authorizer = served.bot.authorizer
     verdict = await authorizer.redeem(state=query["state"], code=query["code"], error=None)
     assert verdict.ok  # the cut-short callback's work; the conversation is still parked
     page = await open_callback(callback_url, session["token"])

@@ -11,11 +11,11 @@ import pytest
 from runtime.config import (
     AuthMode,
     ConversationConfig,
-    SalesforceApp,
     WebhookMode,
     load_config,
 )
 from runtime.errors import ConfigError
+from runtime.integrations.salesforce.config import SalesforceApp
 from runtime.intents.small_talk import default_small_talk
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -284,7 +284,7 @@ def test_the_message_names_the_file_as_given(tmp_path: Path) -> None:
         ),
         (
             "integrations:\n  hubspot: {}\n",
-            "config.yaml:2: integrations.hubspot: unknown key (known: salesforce)",
+            "config.yaml:2: integrations.hubspot: unknown key (known: json_api, salesforce)",
         ),
         (
             "bot: {locale: English}\n",

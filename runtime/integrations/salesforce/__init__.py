@@ -1,1 +1,2 @@
-"""The Salesforce CRM integration: its auth profile, edition check and dialog templates."""
+"""The Salesforce CRM integration: its config section, auth profile, edition check, template
+filters, dialog templates and sandbox test org, plugged in as `integration.Salesforce`."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from runtime.auth.profiles import Profile
-from runtime.integrations.salesforce.edition import check_edition
+from runtime.config import Config
+from runtime.integrations.salesforce.config import NAME, SalesforceApp, SalesforceConfig
 
 SYSTEM_SCOPE = "full refresh_token offline_access"
 CLIENT_ID_ENV = "PARLEY_SALESFORCE_CLIENT_ID"
@@ -31,20 +31,16 @@ def salesforce_facts(token: dict[str, Any]) -> dict[str, Any]:
 
 
 def salesforce_profile(
-    config: Any, profiles: Mapping[str, Profile], env: Mapping[str, str]
+    sf: SalesforceConfig, config: Config, profiles: Mapping[str, Profile], env: Mapping[str, str]
 ) -> Profile | None:
-    sf = config.integrations.salesforce
     if not sf.enabled:
         return None
-    verify = functools.partial(check_edition, api_version=sf.api_version)
-    if sf.app == "custom":
+    if sf.app == SalesforceApp.CUSTOM:
         base = profiles[sf.auth_profile]
-        return dataclasses.replace(
-            base, name="salesforce", mode=sf.mode, facts=salesforce_facts, verify=verify
-        )
+        return dataclasses.replace(base, name=NAME, mode=sf.mode, facts=salesforce_facts)
     login = sf.login_url.rstrip("/")
     return Profile(
-        name="salesforce",
+        name=NAME,
         provider="Salesforce",
         client_id=env.get(CLIENT_ID_ENV, ""),
         client_secret=env.get(CLIENT_SECRET_ENV, ""),
@@ -55,5 +51,11 @@ def salesforce_profile(
         callback_url=config.server.public_url.rstrip("/") + "/oauth/callback",
         mode=sf.mode,
         facts=salesforce_facts,
-        verify=verify,
+    )
+
+
+def pointed_at(sf: SalesforceConfig, login_url: str) -> SalesforceConfig:
+    """`sf` on the built-in app at another login URL (a sandbox org's), turned on."""
+    return dataclasses.replace(
+        sf, enabled=True, app=SalesforceApp.SYSTEM, auth_profile="", login_url=login_url
     )

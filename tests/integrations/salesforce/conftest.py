@@ -98,7 +98,7 @@ class Crm:
 
     @property
     def authorizer(self) -> OAuthAuthorizer:
-        authorizer = self.bot.engine.executor.authorizer
+        authorizer = self.bot.authorizer
         assert isinstance(authorizer, OAuthAuthorizer)
         return authorizer
 

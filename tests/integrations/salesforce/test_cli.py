@@ -17,7 +17,7 @@ import yaml
 from runtime.cli.demo import install_templates
 from runtime.config import load_config
 from runtime.dialogs.loader import load_dialogs
-from runtime.integrations.installer import MANIFEST, TEMPLATE_FOLDERS
+from runtime.integrations.installer import MANIFEST, template_folders
 
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATES = [
@@ -59,7 +59,7 @@ def what_happened(lines: list[str]) -> dict[str, str]:
 
 
 def source(name: str) -> str:
-    return (TEMPLATE_FOLDERS["salesforce"] / f"{name}.yaml").read_text()
+    return (template_folders()["salesforce"] / f"{name}.yaml").read_text()
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ def test_install_all_updates_older_templates_and_keeps_the_one_the_author_change
     updated = [name for name in TEMPLATES if name != "get_lead"]
     for name in updated:
         assert (folder / f"{name}.yaml").read_text() == source(name)
-    (template,) = load_dialogs([TEMPLATE_FOLDERS["salesforce"] / "create_lead.yaml"])
+    (template,) = load_dialogs([template_folders()["salesforce"] / "create_lead.yaml"])
     (installed,) = load_dialogs([folder / "create_lead.yaml"])
     assert yaml.safe_load(older("create_lead"))["intents"] == list(template.intents[:2])
     assert installed.intents == template.intents and len(installed.intents) >= 14
@@ -276,6 +276,6 @@ def test_bad_requests_get_a_sentence_not_a_traceback(bot: Path) -> None:
     )
     assert (other.returncode, other.stderr) == (
         1,
-        "There is no integration 'hubspot'. Integrations: salesforce.\n",
+        "There is no integration 'hubspot'. Integrations: json_api, salesforce.\n",
     )
     assert not (bot / "dialogs").exists()

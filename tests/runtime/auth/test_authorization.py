@@ -101,7 +101,7 @@ async def test_without_on_auth_failure_the_dialog_ends_with_a_clear_message(worl
 
 async def test_expired_state(world):
     w = await world()
-    w.bot.engine.executor.authorizer.states.ttl = 0.05
+    w.bot.authorizer.states.ttl = 0.05
     out = await parked(w)
     params = await w.follow(out[0].url)
     await asyncio.sleep(0.1)
@@ -109,7 +109,7 @@ async def test_expired_state(world):
     assert result.outcome == "expired"
     assert result.page == "This authorization link has expired. Ask the bot for a new one."
     assert result.messages[0].text.startswith("The link to connect your Salesforce account expired")
-    assert await w.bot.engine.executor.authorizer.tokens.get("crm", "alice") is None
+    assert await w.bot.authorizer.tokens.get("crm", "alice") is None
 
 
 async def test_a_state_is_single_use(world):
@@ -132,8 +132,8 @@ async def test_a_state_of_user_a_presented_with_user_bs_session_is_refused(world
     )
     assert result.outcome == "wrong_user"
     assert result.messages == []
-    assert await w.bot.engine.executor.authorizer.tokens.get("crm", "alice") is None
-    assert await w.bot.engine.executor.authorizer.tokens.get("crm", "bob") is None
+    assert await w.bot.authorizer.tokens.get("crm", "alice") is None
+    assert await w.bot.authorizer.tokens.get("crm", "bob") is None
     assert (await w.bot.engine.load(ALICE)).status == Status.PARKED
 
 
@@ -146,7 +146,7 @@ async def test_a_refusal_to_another_user_leaves_the_link_to_its_owner(world):
             state=params["state"], code=params["code"], presenter="bob"
         )
         assert refused.outcome == "wrong_user"
-    assert await w.bot.engine.executor.authorizer.states.waiting(params["state"])
+    assert await w.bot.authorizer.states.waiting(params["state"])
     result = await w.bot.engine.authorization_callback(
         state=params["state"], code=params["code"], presenter="alice"
     )
@@ -162,7 +162,7 @@ async def test_of_two_concurrent_redeems_by_the_owner_one_takes_the_state(world)
     w = await world()
     out = await parked(w)
     params = await w.follow(out[0].url)
-    states = w.bot.engine.executor.authorizer.states
+    states = w.bot.authorizer.states
     both = await asyncio.gather(
         states.redeem(params["state"], presenter="alice"),
         states.redeem(params["state"], presenter="alice"),
@@ -253,7 +253,7 @@ async def test_revoked_refresh_token_falls_back_to_a_new_link(world):
     await w.bot.engine.handle(ALICE, "make a lead")
     out = await w.bot.engine.handle(ALICE, "Smith")
     assert [m.type for m in out] == ["auth_link"]
-    assert await w.bot.engine.executor.authorizer.tokens.get("crm", "alice") is None
+    assert await w.bot.authorizer.tokens.get("crm", "alice") is None
     # the new link works and the conversation resumes
     params = await w.follow(out[0].url)
     result = await w.bot.engine.authorization_callback(state=params["state"], code=params["code"])
@@ -272,7 +272,7 @@ async def test_pre_authorized_without_a_token_tells_the_user_and_the_log(world, 
 
 async def bot_token(w):
     """What `parley integrations authorize` does: authorize the bot itself."""
-    authorizer = w.bot.engine.executor.authorizer
+    authorizer = w.bot.authorizer
     profile = authorizer.profiles["crm"]
     link = await authorizer.link(profile, user_id="bot", channel="cli", session="cli", node="")
     params = await w.follow(link)
@@ -298,7 +298,7 @@ async def test_tokens_are_encrypted_at_rest(world):
     out = await parked(w)
     params = await w.follow(out[0].url)
     await w.bot.engine.authorization_callback(state=params["state"], code=params["code"])
-    record = await w.bot.engine.executor.authorizer.tokens.get("crm", "alice")
+    record = await w.bot.authorizer.tokens.get("crm", "alice")
     assert record is not None and "!" in record.access_token
     await w.bot.store.close()  # flush everything to the file
     raw = (w.root / "var" / "parley.db").read_bytes()
@@ -323,7 +323,7 @@ async def test_facts_of_the_account_are_exposed_never_the_token(world):
     result = await w.bot.engine.authorization_callback(state=params["state"], code=params["code"])
     shown = result.messages[0].text
     assert w.org.url in shown and "instance_url" in shown
-    record = await w.bot.engine.executor.authorizer.tokens.get("crm", "alice")
+    record = await w.bot.authorizer.tokens.get("crm", "alice")
     assert record.access_token not in shown and "access_token" not in shown
 
 
@@ -336,7 +336,7 @@ async def test_secrets_never_reach_the_logs_or_the_conversation_state(world, cap
     await w.controls("POST", "/tokens/expire", {})
     await w.bot.engine.handle(ALICE, "make a lead")
     await w.bot.engine.handle(ALICE, "Smith")
-    record = await w.bot.engine.executor.authorizer.tokens.get("crm", "alice")
+    record = await w.bot.authorizer.tokens.get("crm", "alice")
     secrets = [record.access_token, record.refresh_token, w.org.client_secret, params["code"]]
     logs = caplog.text
     state = await w.bot.store.get("conv", "alice")
@@ -354,10 +354,10 @@ async def test_a_parked_conversation_is_small(world):
 
 async def test_a_message_after_the_link_expired_gets_a_fresh_link(world):
     w = await world()
-    w.bot.engine.executor.authorizer.states.ttl = 0.05
+    w.bot.authorizer.states.ttl = 0.05
     first = (await parked(w))[0]
     await asyncio.sleep(0.1)
-    w.bot.engine.executor.authorizer.states.ttl = 600
+    w.bot.authorizer.states.ttl = 600
     again = await w.bot.engine.handle(ALICE, "hello?")
     assert [m.type for m in again] == ["auth_link"]
     assert again[0].url != first.url
@@ -393,7 +393,7 @@ async def connected(w):
 async def test_a_503_from_the_token_endpoint_keeps_the_user_s_token(world):
     w = await world()
     await connected(w)
-    tokens = w.bot.engine.executor.authorizer.tokens
+    tokens = w.bot.authorizer.tokens
     kept = await tokens.get("crm", "alice")
     await w.controls("POST", "/tokens/expire", {})
     await w.controls("POST", "/faults", {"method": "POST", "path": TOKEN_PATH, "status": 503})
@@ -413,7 +413,7 @@ async def test_a_dropped_connection_to_the_token_endpoint_keeps_the_token(world)
     await w.controls("POST", "/faults", {"method": "POST", "path": TOKEN_PATH, "drop": True})
     await w.bot.engine.handle(ALICE, "make a lead")
     assert texts(await w.bot.engine.handle(ALICE, "Smith")) == [TRY_AGAIN]
-    assert await w.bot.engine.executor.authorizer.tokens.get("crm", "alice") is not None
+    assert await w.bot.authorizer.tokens.get("crm", "alice") is not None
 
 
 async def test_a_503_keeps_the_bot_s_own_token_in_pre_authorized_mode(world):
@@ -439,7 +439,7 @@ async def test_a_refusal_from_the_token_endpoint_still_drops_the_token(world):
     await w.bot.engine.handle(ALICE, "make a lead")
     out = await w.bot.engine.handle(ALICE, "Smith")
     assert [m.type for m in out] == ["auth_link"]
-    assert await w.bot.engine.executor.authorizer.tokens.get("crm", "alice") is None
+    assert await w.bot.authorizer.tokens.get("crm", "alice") is None
 
 
 async def test_a_callback_cut_after_the_exchange_resumes_on_the_next_message(world):
@@ -448,7 +448,7 @@ async def test_a_callback_cut_after_the_exchange_resumes_on_the_next_message(wor
     w = await world()
     out = await parked(w)
     params = await w.follow(out[0].url)
-    authorizer = w.bot.engine.executor.authorizer
+    authorizer = w.bot.authorizer
     verdict = await authorizer.redeem(state=params["state"], code=params["code"], error=None)
     assert verdict.ok  # the exchange happened; authorization_callback never resumed
     out = await w.bot.engine.handle(ALICE, "hello?")
@@ -461,7 +461,7 @@ async def test_a_link_whose_state_was_used_is_never_sent_again(world):
     w = await world()
     first = (await parked(w))[0]
     params = await w.follow(first.url)
-    await w.bot.engine.executor.authorizer.states.redeem(params["state"])
+    await w.bot.authorizer.states.redeem(params["state"])
     out = await w.bot.engine.handle(ALICE, "hello?")
     assert [m.type for m in out] == ["auth_link"] and out[0].url != first.url
     params = await w.follow(out[0].url)

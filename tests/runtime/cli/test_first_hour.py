@@ -23,9 +23,11 @@ import yaml
 
 from channels.listening import cannot_listen
 from runtime.cli.common import NO_CONFIG
-from runtime.cli.test import NO_ORG
+from runtime.integrations.salesforce.integration import Salesforce
 from sandbox.cli import cannot_listen as sandbox_cannot_listen
 from tests.runtime.cli.test_cli import PARLEY, ROOT, example_bot, parley
+
+NO_ORG = Salesforce.test_org_note
 
 PORT_RANGE = "expected a port from 1 to 65535 (0 for any free port)"
 SALESFORCE_ENV = ("PARLEY_SALESFORCE_CLIENT_ID", "PARLEY_SALESFORCE_CLIENT_SECRET")
