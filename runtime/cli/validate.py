@@ -17,6 +17,7 @@ from runtime.cli.common import NO_CONFIG, add_config_option
 from runtime.config import DEFAULT_FILE, Config, load_config
 from runtime.config.yaml_tree import Report, Tree
 from runtime.dialogs.loader import NO_LINE, read_dialogs
+from runtime.dialogs.model import Dialog
 from runtime.dialogs.reading.wording import one_line
 from runtime.errors import ConfigError, DefinitionError, Problem
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         messages += exc.messages
     problems: list[Problem] = []
-    dialogs = []
+    dialogs: list[Dialog] = []
     if config is not None or args.paths:
         # Without a readable config.yaml, the dialogs named on the command line are still
         # checked, only not against config.yaml.

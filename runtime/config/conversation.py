@@ -4,20 +4,15 @@ rate), and the small-talk answers."""
 from __future__ import annotations
 
 import dataclasses
-from enum import StrEnum
 
 from runtime.config.model import ConversationConfig, RateLimit
-from runtime.config.section import Section, section
-from runtime.dialogs.model import INTERRUPTIONS
+from runtime.config.section import Section, as_flag, section
+from runtime.dialogs.model import Interruption
 from runtime.intents.small_talk import DEFAULT_TEXTS, KINDS, SmallTalkReply
 from runtime.intents.synonyms import normalise_phrase
 
 MAX_RATE_WINDOW = 86400.0  # seconds: a day
 _SMALL_TALK_VALUE = "a string, false, or a mapping with text and utterances"
-
-# What an interruption does (conversation.md); the words are the dialog model's, read as a
-# choice so that a wrong one is reported like every other choice of config.yaml.
-_Interruptions = StrEnum("_Interruptions", [(word, word) for word in INTERRUPTIONS])
 
 
 def read_conversation(top: Section) -> ConversationConfig:
@@ -33,7 +28,7 @@ def read_conversation(top: Section) -> ConversationConfig:
                 "interrupt_threshold", default.interrupt_threshold, 0, 100
             ),
             interruptions=s.choice(
-                "interruptions", _Interruptions, _Interruptions(default.interruptions)
+                "interruptions", Interruption, Interruption(default.interruptions)
             ).value,
             max_held=s.whole("max_held", default.max_held, 0),
             max_message_chars=s.whole("max_message_chars", default.max_message_chars, 1),
@@ -68,8 +63,9 @@ def _reply(s: Section, kind: str) -> SmallTalkReply:
     item = s.get(kind)
     if item is None:
         return default
-    if isinstance(item.value, bool):
-        return default if item.value else dataclasses.replace(default, enabled=False)
+    flag = as_flag(item)
+    if flag is not None:
+        return default if flag else dataclasses.replace(default, enabled=False)
     if isinstance(item.value, list):
         s.wrong(kind, item, _SMALL_TALK_VALUE)
         return default

@@ -18,6 +18,15 @@ _TRUE = {"true", "yes", "on"}
 _FALSE = {"false", "no", "off"}
 
 
+def as_flag(item: Item) -> bool | None:
+    """true or false, also when written as a word (`yes`, `off`: YAML 1.2 reads them as text),
+    None when the item is neither."""
+    if isinstance(item.value, bool):
+        return item.value
+    word = item.text.strip().lower() if isinstance(item.value, str) else ""
+    return word in _TRUE if word in _TRUE | _FALSE else None
+
+
 class Section:
     """Reads the keys of one mapping; every key asked for is known, any other is reported."""
 
@@ -103,13 +112,11 @@ class Section:
         item = self.get(key)
         if item is None:
             return default
-        if isinstance(item.value, bool):
-            return item.value
-        word = item.text.strip().lower() if isinstance(item.value, str) else ""
-        if word in _TRUE | _FALSE:
-            return word in _TRUE
-        self.wrong(key, item, "true or false")
-        return default
+        value = as_flag(item)
+        if value is None:
+            self.wrong(key, item, "true or false")
+            return default
+        return value
 
     def choice(self, key: str, options: type[_E], default: _E) -> _E:
         item = self.get(key)

@@ -1,4 +1,8 @@
-"""YAML text to a tree of `Item`s that keep their lines, with ``${NAME}`` filled in; `Report`."""
+"""YAML text to a tree of `Item`s that keep their lines, with ``${NAME}`` filled in; `Report`.
+
+The text is read by `runtime.yaml_lines`, as dialog files are (the same scalars, limits and
+messages); this module only builds config.yaml's tree from the nodes, so that a mistake below
+a key is reported and reading goes on to find the others."""
 
 from __future__ import annotations
 
@@ -8,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from yaml.reader import ReaderError
 
-from runtime.dialogs.yaml_lines import YamlError, check_shape, unreadable
 from runtime.errors import ConfigError
+from runtime.yaml_lines import LineLoader, YamlError, compose
 
 
 class Report:
@@ -53,37 +56,21 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 class Tree:
     """YAML text to an Item tree: lines kept, string scalars interpolated."""
 
+    loader: LineLoader  # while `parse` runs: builds the scalars' values
+
     def __init__(self, report: Report, env: Mapping[str, str]) -> None:
         self.report = report
         self.env = env
-        self.loader: yaml.SafeLoader | None = None
 
     def parse(self, text: str) -> Item | None:
         try:
-            # Depth, size and alias cycles first: reading the nodes below recurses, and an
-            # alias is read again each time it is used.
-            check_shape(text, yaml.SafeLoader)
-            self.loader = yaml.SafeLoader(text)
-            node = self.loader.get_single_node()
-            return None if node is None else self._item(node, "")
+            node, self.loader = compose(text)
         except YamlError as exc:
             raise ConfigError([self._where(exc.line) + exc.message]) from None
-        except ReaderError as exc:
-            error = unreadable(text, exc)
-            raise ConfigError([self._where(error.line) + error.message]) from None
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else None
-            column = f" (column {mark.column + 1})" if mark else ""
-            reason = ", ".join(part for part in (exc.context, exc.problem) if part)
-            message = f"not valid YAML{column}: {reason}"
-            raise ConfigError([self._where(line) + message]) from exc
-        except yaml.YAMLError as exc:
-            reason = getattr(exc, "reason", "") or "unreadable"
-            raise ConfigError([self._where(None) + f"not valid YAML: {reason}"]) from exc
+        try:
+            return None if node is None else self._item(node, "")
         finally:
-            if self.loader is not None:
-                self.loader.dispose()
+            self.loader.dispose()
 
     def _where(self, line: int | None) -> str:
         return f"{self.report.file}:{line}: " if line else f"{self.report.file}: "
@@ -96,17 +83,14 @@ class Tree:
             if node.tag != _SEQ_TAG:
                 self.report.add(line, path, f"unsupported YAML tag {node.tag}")
             return Item([self._item(n, f"{path}[{i}]") for i, n in enumerate(node.value)], line)
-        assert self.loader is not None
+        loader = self.loader
         try:
-            value = self.loader.construct_object(node, deep=True)
-        except yaml.YAMLError:
-            self.report.add(line, path, f"unsupported YAML value (tag {node.tag})")
-            return Item(None, line)
-        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError):
-            # `!!bool maybe`, `!!timestamp x`, a number of more than 4300 digits
-            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-            tag = node.tag.removeprefix("tag:yaml.org,2002:")
-            self.report.add(line, path, f"cannot read {shown!r} as !!{tag}")
+            value = loader.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            # `!env NAME`; `!!bool maybe`, `!!timestamp x`, a number of more than 4300 digits
+            known = loader.has_constructor(node)
+            problem = exc.problem if known else f"unsupported YAML value (tag {node.tag})"
+            self.report.add(line, path, problem or f"cannot read {node.tag}")
             return Item(None, line)
         if isinstance(value, str):
             reported = len(self.report.found)
@@ -115,7 +99,6 @@ class Tree:
         return Item(value, line, node.value)
 
     def _mapping(self, node: yaml.MappingNode, path: str) -> dict[str, Item]:
-        assert self.loader is not None
         line = node.start_mark.line + 1
         if node.tag != _MAP_TAG:
             self.report.add(line, path, f"unsupported YAML tag {node.tag}")
@@ -170,7 +153,9 @@ def kind_of(item: Item) -> str:
         return "true or false"
     if isinstance(item.value, int | float):
         return "a number"
-    return {dict: "a mapping", list: "a list"}.get(type(item.value), "a string")
+    if isinstance(item.value, dict):
+        return "a mapping"
+    return "a list" if isinstance(item.value, list) else "a string"
 
 
 def describe(item: Item) -> str:

@@ -19,12 +19,12 @@ from runtime.dialogs.reading.dialog_file import read_file
 from runtime.dialogs.reading.values import Reader
 from runtime.dialogs.reading.wording import describe, one_line
 from runtime.dialogs.validation import validate_dialog
-from runtime.dialogs.yaml_lines import YamlError, YamlMap, parse_yaml
 from runtime.errors import DefinitionError, Problem
 from runtime.files import find_files
 from runtime.intents.synonyms import synonym_problems
 from runtime.intents.utterances import utterance_key
 from runtime.templating import Templates
+from runtime.yaml_lines import YamlError, YamlMap, parse_yaml
 
 NO_LINE = 0  # for a path that has no line to point at (missing file, empty folder)
 
@@ -100,7 +100,7 @@ def read_dialogs(
 def shared_intent_problems(dialogs: Iterable[Dialog]) -> list[Problem]:
     """An utterance listed by two dialogs (the matcher could not tell them apart), or as an
     intent of one dialog and a phrasing that must start nothing (`not_intents`) of any."""
-    problems = []
+    problems: list[Problem] = []
     owner: dict[str, tuple[Dialog, int]] = {}
     for dialog in dialogs:
         for text, line in zip(dialog.intents, dialog.intent_lines, strict=False):
@@ -117,14 +117,14 @@ def shared_intent_problems(dialogs: Iterable[Dialog]) -> list[Problem]:
                 )
     for dialog in dialogs:
         for text, line in zip(dialog.not_intents, dialog.not_intent_lines, strict=False):
-            first = owner.get(utterance_key(text))
-            if first is not None:
+            intent = owner.get(utterance_key(text))
+            if intent is not None:
                 problems.append(
                     Problem(
                         dialog.file,
                         line,
                         f"{text!r} is in not_intents here but an intent of dialog "
-                        f"{first[0].id!r} ({first[0].file}:{first[1]}); a phrasing cannot both "
+                        f"{intent[0].id!r} ({intent[0].file}:{intent[1]}); a phrasing cannot both "
                         "start a dialog and start nothing: remove one of them",
                     )
                 )

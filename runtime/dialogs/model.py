@@ -31,9 +31,19 @@ ENTITY_TYPES = (
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 UNSAFE_METHODS = frozenset({"POST", "PATCH"})  # never re-sent blind: their outcome may be unknown
 
+
 # What a message that clearly asks for another dialog does while an entity node waits
 # (conversation.md, "Changing the subject"): bot-wide, per dialog, per node.
-INTERRUPTIONS = ("hold", "ask", "discard", "never")
+class Interruption(StrEnum):
+    """What a waiting dialog does when the user starts another (conversation.md)."""
+
+    HOLD = "hold"
+    ASK = "ask"
+    DISCARD = "discard"
+    NEVER = "never"
+
+
+INTERRUPTIONS = tuple(i.value for i in Interruption)  # as plain words
 
 
 class NodeKind(StrEnum):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from runtime.dialogs.yaml_lines import YamlError, YamlMap, YamlSeq, parse_yaml
 from runtime.engine.state import Status
 from runtime.errors import DefinitionError, Problem
 from runtime.files import find_files
@@ -32,6 +31,7 @@ from runtime.transcripts.model import (
     Transcript,
     UserSays,
 )
+from runtime.yaml_lines import YamlError, YamlMap, YamlSeq, parse_yaml
 
 SUFFIX = ".transcript.yaml"
 FILE_KEYS = ("name", "user_id", "steps", "fixtures", "stubs")
@@ -406,7 +406,7 @@ class _Reader:
             return None
         headers: dict[str, str] = {}
         if "headers" in raw:
-            mapping = self.mapping(raw, "headers", f"stub {name!r}") or {}
+            mapping: Mapping[Any, Any] = self.mapping(raw, "headers", f"stub {name!r}") or {}
             headers = {str(k): _as_text(v) or "" for k, v in mapping.items()}
         return StubReply(
             status=status, body=_plain(raw.get("body")), headers=tuple(headers.items())

@@ -15,6 +15,7 @@ from runtime.config import (
     load_config,
 )
 from runtime.errors import ConfigError
+from runtime.yaml_lines import YamlError, parse_yaml
 from runtime.integrations.salesforce.config import SalesforceApp
 from runtime.intents.small_talk import default_small_talk
 
@@ -323,7 +324,25 @@ def test_a_missing_required_key_is_reported_at_its_section(in_tmp: Path) -> None
 def test_malformed_yaml_is_a_config_error_with_its_line(in_tmp: Path) -> None:
     found = problems("bot:\n  name: [unclosed\nserver:\n  port: 1\n")
     assert len(found) == 1
-    assert found[0].startswith("config.yaml:3: not valid YAML (column 7): ")
+    assert found == [
+        "config.yaml:3: could not parse YAML: expected ',' or ']', but got ':' "
+        "(while parsing a flow sequence at line 2)"
+    ]
+
+
+def test_config_and_dialogs_read_yaml_alike(in_tmp: Path) -> None:
+    # One reader (runtime/yaml_lines.py): YAML 1.2's core schema, so `no` stays a word, and
+    # the same message for the same mistake as in a dialog file.
+    write(in_tmp, "conversation: {greeting: no}\nchannels: {web: {enabled: off}}\n")
+    config = load_config("config.yaml", env={})
+    assert config.conversation.greeting == "no"
+    assert config.channels.web.enabled is False  # `off` is still read as false where a flag is
+    text = "a: 1\nb: Note: late\n"
+    with pytest.raises(YamlError) as dialog_error:
+        parse_yaml(text)
+    assert problems(text) == [
+        f"config.yaml:{dialog_error.value.line}: {dialog_error.value.message}"
+    ]
 
 
 def test_unsupported_yaml_tags_are_reported(in_tmp: Path) -> None:

@@ -9,9 +9,9 @@ from runtime.dialogs.reading.keys import FILE_KEYS, ID
 from runtime.dialogs.reading.nodes import read_nodes
 from runtime.dialogs.reading.values import AmendWord, Reader
 from runtime.dialogs.reading.wording import closest, describe
-from runtime.dialogs.yaml_lines import YamlMap, YamlSeq
 from runtime.intents.synonyms import Synonym, normalise_phrase
 from runtime.intents.utterances import utterance_key
+from runtime.yaml_lines import YamlMap, YamlSeq
 
 WHERE = "the dialog"
 

@@ -18,7 +18,7 @@ from runtime.dialogs.reading.keys import NAME
 from runtime.dialogs.reading.message import read_buttons
 from runtime.dialogs.reading.values import AmendWord, Reader
 from runtime.dialogs.reading.wording import describe, show
-from runtime.dialogs.yaml_lines import YamlMap, YamlSeq
+from runtime.yaml_lines import YamlMap, YamlSeq
 
 
 def read_entity(

@@ -8,7 +8,7 @@ from runtime.dialogs.model import Button, Cards, MessageNode, NodeKind
 from runtime.dialogs.reading.keys import BUTTON_KEYS, CARDS_KEYS
 from runtime.dialogs.reading.values import Reader
 from runtime.dialogs.reading.wording import describe
-from runtime.dialogs.yaml_lines import YamlMap, YamlSeq
+from runtime.yaml_lines import YamlMap, YamlSeq
 
 
 def read_message(r: Reader, raw: YamlMap, base: dict[str, Any], where: str) -> MessageNode:

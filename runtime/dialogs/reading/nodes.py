@@ -19,7 +19,7 @@ from runtime.dialogs.reading.message import read_message
 from runtime.dialogs.reading.service import read_service
 from runtime.dialogs.reading.values import Reader
 from runtime.dialogs.reading.wording import closest, describe, did_you_mean, show
-from runtime.dialogs.yaml_lines import YamlMap, YamlSeq, key_lines
+from runtime.yaml_lines import YamlMap, YamlSeq, key_lines
 
 # Every key some node type allows: what a node of no known type is checked against.
 ANY_NODE_KEYS = tuple(

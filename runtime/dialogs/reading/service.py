@@ -16,7 +16,7 @@ from runtime.dialogs.model import (
 from runtime.dialogs.reading.keys import IDEMPOTENCY_KEYS, REQUEST_KEYS, VERIFY_KEYS
 from runtime.dialogs.reading.values import Reader
 from runtime.dialogs.reading.wording import describe, plain, show
-from runtime.dialogs.yaml_lines import YamlMap, YamlSeq
+from runtime.yaml_lines import YamlMap, YamlSeq
 
 
 def read_service(r: Reader, raw: YamlMap, base: dict[str, Any], where: str) -> ServiceNode:

@@ -13,9 +13,9 @@ from typing import Any
 from runtime.dialogs.model import Node
 from runtime.dialogs.reading.keys import NEEDED
 from runtime.dialogs.reading.wording import describe, did_you_mean, one_line, show
-from runtime.dialogs.yaml_lines import YamlMap, YamlSeq
 from runtime.errors import Problem
 from runtime.intents.synonyms import normalise_phrase
+from runtime.yaml_lines import YamlMap, YamlSeq
 
 
 @dataclass(frozen=True, slots=True)

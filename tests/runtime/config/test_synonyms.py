@@ -43,6 +43,12 @@ def test_synonyms_are_read_with_the_line_of_each_variant(load: Load) -> None:
     )
 
 
+def test_yes_and_no_are_words_as_in_dialog_files(load: Load) -> None:
+    # YAML 1.2's core schema, as every Parley file is read: no quotes needed for `no`.
+    config = load("synonyms:\n  cancel: [stop, no, off]\n")
+    assert [s.variant for s in config.synonyms] == ["stop", "no", "off"]
+
+
 def test_the_file_is_named_as_given_to_load_config(tmp_path: Path) -> None:
     path = tmp_path / "bot.yaml"
     path.write_text("synonyms:\n  lead: prospect\n")
@@ -91,8 +97,8 @@ def test_variants_are_interpolated_and_a_repeated_one_is_kept_once(load: Load) -
             "config.yaml:2: synonyms.lead[1]: expected a non-empty string, got nothing",
         ),
         (
-            "synonyms:\n  cancel: [stop, no]\n",
-            "config.yaml:2: synonyms.cancel[1]: expected a non-empty string, got 'no' "
+            "synonyms:\n  cancel: [stop, false]\n",
+            "config.yaml:2: synonyms.cancel[1]: expected a non-empty string, got 'false' "
             "(YAML reads it as true or false: put it in quotes)",
         ),
         (

@@ -717,7 +717,7 @@ def test_duplicate_yaml_keys():
         ),
         (
             "dialog: a\n---\ndialog: b\n",
-            "2: a dialog file holds one YAML document: remove the '---' line",
+            "2: a file holds one YAML document: remove the '---' line",
         ),
         ("", "1: the file is empty; a dialog needs `dialog` and `nodes`"),
         ("# only a comment\n", "1: the file is empty; a dialog needs `dialog` and `nodes`"),

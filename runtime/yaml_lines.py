@@ -1,5 +1,7 @@
 """YAML with line numbers: every mapping remembers the line of each key, every list the line of
-each item, so that a problem can be reported at ``FILE:LINE``.
+each item, so that a problem can be reported at ``FILE:LINE``. The one YAML reader of Parley:
+dialog files, transcripts and config.yaml (which builds its own tree from the same nodes, see
+`runtime.config.yaml_tree`) are read with the same scalars, limits and error messages.
 
 Scalars are read as YAML 1.2's core schema says, which is what authors expect: ``yes``, ``no``,
 ``on`` and ``off`` stay text (a button labelled "No" stays "No"), ``2026-12-01`` stays text
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +21,8 @@ from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
+
+from runtime.errors import ParleyError
 
 MAX_VALUES = 100_000  # after aliases are expanded; a dialog file is far smaller
 MAX_DEPTH = 100  # lists and mappings inside each other, aliases included; a dialog needs ~10
@@ -55,7 +60,7 @@ class YamlProblem:
     message: str
 
 
-class YamlError(Exception):
+class YamlError(ParleyError):
     """The text is not YAML that can be read; carries the line and a plain message."""
 
     def __init__(self, line: int, message: str) -> None:
@@ -121,20 +126,27 @@ class LineLoader(yaml.SafeLoader):
             if digits[:2] in ("0o", "0x"):
                 return sign * int(digits[2:], 8 if digits[1] == "o" else 16)
             return sign * int(digits, 10)
-        except ValueError:
-            raise ConstructorError(
-                None, None, f"{text!r} is not a whole number", node.start_mark
-            ) from None
+        except ValueError:  # not digits after an explicit !!int, or more than 4300 of them
+            message = f"cannot read {_shown(text)!r} as a whole number"
+            raise ConstructorError(None, None, message, node.start_mark) from None
+
+    def has_constructor(self, node: Node) -> bool:
+        """Whether this loader can build a value of `node`'s tag (`!env x` it cannot)."""
+        return node.tag in self.yaml_constructors
 
 
 def _bad_value(node: Node) -> str:
     """A value its tag cannot make (`!!bool maybe`, `!!seq x`)."""
     tag = node.tag.removeprefix("tag:yaml.org,2002:")
     if isinstance(node, ScalarNode):
-        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
-        return f"cannot read {shown!r} as !!{tag}; fix the value or remove the tag"
+        return f"cannot read {_shown(node.value)!r} as !!{tag}; fix the value or remove the tag"
     what = "a mapping" if isinstance(node, MappingNode) else "a list"
     return f"cannot read {what} as !!{tag}; fix the value or remove the tag"
+
+
+def _shown(text: str) -> str:
+    """A value as a message quotes it: at most 40 characters."""
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _hashable(value: Any) -> bool:
@@ -181,23 +193,44 @@ def parse_yaml(text: str) -> tuple[Any, list[YamlProblem]]:
 
     Raises `YamlError` with the line and a plain message when the text cannot be read.
     """
-    try:
-        check_shape(text, LineLoader)
+    with reading(text):
+        check_shape(text)
         data = yaml.load(text, Loader=LineLoader)  # a SafeLoader: builds plain values only
+    return data, list(_duplicates(data, set()))
+
+
+def compose(text: str) -> tuple[Node | None, LineLoader]:
+    """The document in `text` as YAML nodes (None when empty), with the loader that builds
+    values from them (`loader.construct_object`); dispose() of it when done. For a reader that
+    makes its own tree, as config.yaml's does. Raises `YamlError` as `parse_yaml` does."""
+    with reading(text):
+        check_shape(text)
+        loader = LineLoader(text)
+        try:
+            return loader.get_single_node(), loader
+        except BaseException:
+            loader.dispose()
+            raise
+
+
+@contextmanager
+def reading(text: str) -> Iterator[None]:
+    """Turns what PyYAML raises while reading `text` into a `YamlError` at its line."""
+    try:
+        yield
     except yaml.MarkedYAMLError as exc:
         raise _plain(exc) from None
     except ReaderError as exc:
-        raise unreadable(text, exc) from None
+        raise _unreadable(text, exc) from None
     except yaml.YAMLError as exc:
         raise YamlError(1, f"could not parse YAML: {exc}") from None
     except RecursionError:  # check_shape bounds the depth; this stays as a last guard
         raise YamlError(1, "could not parse YAML: it is nested too deeply") from None
     except _BAD_VALUE as exc:  # a tag on the document itself, read outside construct_object
         raise YamlError(1, f"could not parse YAML: {exc}") from None
-    return data, list(_duplicates(data, set()))
 
 
-def check_shape(text: str, loader: type[yaml.SafeLoader]) -> None:
+def check_shape(text: str) -> None:
     """Raise `YamlError` at the line where `text` nests lists and mappings more than
     MAX_DEPTH deep or holds more than MAX_VALUES values (counting what aliases refer to), or
     where an alias sits inside the value it names; before anything recursive reads the file.
@@ -207,8 +240,8 @@ def check_shape(text: str, loader: type[yaml.SafeLoader]) -> None:
     """
     open_: list[list[Any]] = []  # per open list or mapping: [anchor, height, values]
     anchored: dict[str, tuple[int, int]] = {}  # anchor -> (height, values) of its value
-    for event in yaml.parse(text, Loader=loader):
-        line = event.start_mark.line + 1
+    for event in yaml.parse(text, Loader=LineLoader):
+        line = event.start_mark.line + 1 if event.start_mark else 1
         if isinstance(event, CollectionStartEvent):
             if len(open_) >= MAX_DEPTH:
                 raise YamlError(line, _TOO_DEEP)
@@ -222,7 +255,8 @@ def check_shape(text: str, loader: type[yaml.SafeLoader]) -> None:
         elif isinstance(event, AliasEvent):
             if any(item[0] == event.anchor for item in open_):
                 raise YamlError(line, "a YAML alias refers to a value that contains it")
-            height, values = anchored.get(event.anchor, (0, 1))  # undefined: reported by load
+            # undefined: reported by load
+            height, values = anchored.get(event.anchor or "", (0, 1))
             if len(open_) + height > MAX_DEPTH:
                 raise YamlError(line, _TOO_DEEP)
         elif isinstance(event, ScalarEvent):
@@ -248,7 +282,7 @@ _TOO_DEEP = (
 )
 
 
-def unreadable(text: str, exc: ReaderError) -> YamlError:
+def _unreadable(text: str, exc: ReaderError) -> YamlError:
     """A character YAML refuses (NUL, most control characters), at its line."""
     before = text[: exc.position] if isinstance(exc.position, int) else ""
     line = 1 + sum(
@@ -271,7 +305,7 @@ def _plain(exc: yaml.MarkedYAMLError) -> YamlError:
     mark = culprit or exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else 1
     if problem == "but found another document":
-        return YamlError(line, "a dialog file holds one YAML document: remove the '---' line")
+        return YamlError(line, "a file holds one YAML document: remove the '---' line")
     message = f"could not parse YAML: {problem or context}"
     if context and problem and exc.context_mark and exc.context_mark.line + 1 != line:
         message += f" ({context} at line {exc.context_mark.line + 1})"
