@@ -60,7 +60,9 @@ class UserTokens:
             # surrogate) is not one, and must not reach the signer, which encodes it.
             raise ChannelError("unauthorized", "The token is not valid.")
         try:
-            user_id = self._serializer.loads(token, max_age=self.ttl)
+            user_id = self._serializer.loads(
+                token, max_age=round(self.ttl)
+            )  # whole seconds, as stamped
         except SignatureExpired:
             raise ChannelError("unauthorized", "The token has expired.") from None
         except BadSignature:

@@ -15,9 +15,18 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import (
+    Environment,
+    StrictUndefined,
+    Template,
+    TemplateRuntimeError,
+    TemplateSyntaxError,
+    UndefinedError,
+    meta,
+    nodes,
+)
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import TemplateExpression
 from jinja2.exceptions import SecurityError
@@ -54,11 +63,13 @@ class _Undefined(StrictUndefined):
         hint: str | None = None,
         obj: Any = missing,
         name: str | None = None,
-        exc: type[Exception] = UndefinedError,
+        exc: type[TemplateRuntimeError] = UndefinedError,
     ) -> None:
         # Jinja raises `self._undefined_exception(message)`; the sandbox passes SecurityError,
         # which must stay as it is.
-        super().__init__(hint, obj, name, partial(_Missing, self) if exc is UndefinedError else exc)
+        if exc is UndefinedError:
+            exc = cast(type[TemplateRuntimeError], partial(_Missing, self))
+        super().__init__(hint, obj, name, exc)
 
 
 def _finalize(value: Any) -> Any:
@@ -95,9 +106,9 @@ class _TrackingCodeGenerator(meta.TrackingCodeGenerator, _NoFoldingCodeGenerator
     """`jinja2.meta`'s name tracking, without computing anything either."""
 
 
-def _undeclared(tree: nodes.Template) -> set[str]:
+def _undeclared(tree: nodes.Template, env: Environment) -> set[str]:
     """`jinja2.meta.find_undeclared_variables`, with the code generator above."""
-    codegen = _TrackingCodeGenerator(tree.environment)
+    codegen = _TrackingCodeGenerator(env)
     codegen.visit(tree)
     return codegen.undeclared_identifiers
 
@@ -228,7 +239,7 @@ class Templates:
     def names(self, source: str, *, expression: bool) -> set[str]:
         """Top-level names the source reads from its context (Jinja's own globals left out)."""
         with _compiling():
-            found = _undeclared(self.parse(source, expression=expression))
+            found = _undeclared(self.parse(source, expression=expression), self.env)
         return found - set(self.env.globals)
 
     def references(self, source: str, *, expression: bool) -> set[Reference]:
@@ -238,7 +249,7 @@ class Templates:
         another one are left out."""
         with _compiling():
             tree = self.parse(source, expression=expression)
-            roots = _undeclared(tree) - set(self.env.globals)
+            roots = _undeclared(tree, self.env) - set(self.env.globals)
             return _references(tree, roots)
 
 
@@ -317,7 +328,7 @@ class Text:
             context = env.context_class(
                 env, {**self._globals, **ctx}, template.name, template.blocks, self._globals
             )
-            return env.concat(template.root_render_func(context))  # type: ignore[attr-defined]
+            return env.concat(template.root_render_func(context))
         except Exception as exc:
             raise _translate(exc, self._env, self, ctx, expression=False) from exc
 

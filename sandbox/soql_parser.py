@@ -144,9 +144,7 @@ class Parser:
         fields: tuple[FieldRef, ...] = ()
         if self.tok.is_word("COUNT"):
             count = self.advance()
-            if self.tok.kind is not Kind.LPAREN:
-                raise self.unexpected()
-            self.advance()
+            self.expect(Kind.LPAREN)
             if self.tok.kind is not Kind.RPAREN:
                 raise SoqlError.at(
                     self.text,

@@ -316,7 +316,7 @@ def _sobject_entries(params: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         ):
             raise SoqlError(_CODE, "sobjects must be a list of objects, each with a name")
         return listed
-    entries = []
+    entries: list[Mapping[str, Any]] = []
     lowered = {str(key).lower(): key for key in params}
     for name in _all_values(params, "sobject"):
         entry: dict[str, Any] = {"name": str(name)}
@@ -363,7 +363,7 @@ def _param_returning(
     where_text = entry.get("where")
     where = parse_where(str(where_text), _CODE) if where_text else None
     order_text = entry.get("orderBy")
-    order_by = ()
+    order_by: tuple[OrderItem, ...] = ()
     if order_text:
         # The parameter spells the null placement with an underscore: NULLS_FIRST, NULLS_LAST.
         spelled = str(order_text).replace("NULLS_", "NULLS ").replace("nulls_", "nulls ")

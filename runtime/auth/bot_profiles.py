@@ -48,13 +48,13 @@ def _configured(p: AuthProfile, installed: Mapping[str, Integration]) -> Profile
         callback_url=p.callback_url,
         mode=p.mode,
         extra_params=dict(p.extra_params),
-        facts=provider.token_facts if provider is not None else None,
+        facts=provider.token_facts() if provider is not None else None,
     )
 
 
 def _completed(profile: Profile, integration: Integration, settings: object) -> Profile:
     return dataclasses.replace(
         profile,
-        facts=profile.facts or integration.token_facts,
+        facts=profile.facts or integration.token_facts(),
         verify=profile.verify or functools.partial(integration.check_authorization, settings),
     )

@@ -57,7 +57,9 @@ async def _list(args: argparse.Namespace) -> int:
     try:
         authorizer = bot.authorizer
         rows = [("name", "available", "configured", "authorized", "app", "mode")]
-        owner = {}  # profile name -> the integration's listing, for the profiles they add
+        owner: dict[
+            str, Listing
+        ] = {}  # profile name -> the integration's listing, for the profiles they add
         for integration in integrations():
             settings = config.integrations.get(integration.name)
             if settings is None:

@@ -77,11 +77,11 @@ class Amender:
                 self.names.setdefault(_squash(name), node.entity)
         # entity -> the service nodes whose request uses it
         self.sent_by: dict[str, set[str]] = {}
-        for node in dialog.dialog.nodes:
-            if isinstance(node, ServiceNode):
-                for source in _strings(node.request):
+        for service in dialog.dialog.nodes:
+            if isinstance(service, ServiceNode):
+                for source in _strings(service.request):
                     for m in _REFERENCE.finditer(source):
-                        self.sent_by.setdefault(m[1] or m[2], set()).add(node.id)
+                        self.sent_by.setdefault(m[1] or m[2], set()).add(service.id)
 
     def used(self, entity: str, results: Mapping[str, Mapping[str, Any]]) -> bool:
         """A service call that already succeeded sent this entity: changing it is too late."""

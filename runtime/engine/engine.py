@@ -71,7 +71,9 @@ class WaitingReading:
     parsed: Parsed | None = None  # the message read as the waiting node's type, if it was
 
 
-_ANSWER = {mode: WaitingReading(mode) for mode in INTERRUPTIONS}  # "an answer", built once
+_ANSWER: dict[str, WaitingReading] = {
+    mode: WaitingReading(mode) for mode in INTERRUPTIONS
+}  # "an answer", built once
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +297,8 @@ class Engine:
         """The last turn sent a call with a side effect and never saw its answer (the server
         died, or the turn failed): its service node finds out what happened, and goes on."""
         state = turn.state
-        if state.dialog not in self.dialogs or state.node not in self.dialogs[state.dialog].nodes:
+        compiled = self.dialogs.get(state.dialog) if state.dialog else None
+        if compiled is None or state.node not in compiled.nodes:
             log.warning("user %r: a call in flight belongs to a dialog that is gone", turn.user.id)
             state.finish()
             await turn.emit(say(UNKNOWN_OUTCOME))
@@ -456,9 +459,10 @@ class Engine:
         state = turn.state
         command = normalise_command(text)
         pending, state.pending = state.pending, None
-        if state.status in (Status.WAITING, Status.PARKED) and state.dialog in self.dialogs:
+        dialog = state.dialog
+        if state.status in (Status.WAITING, Status.PARKED) and dialog and dialog in self.dialogs:
             switching = pending and pending.get("ask") == "interrupt"
-            if switching and await self._answer_switch(turn, pending, text):
+            if pending and switching and await self._answer_switch(turn, pending, text):
                 return
             if command in self.words.cancel:
                 state.finish()
@@ -466,7 +470,7 @@ class Engine:
                 return
             if command in self.words.restart:
                 await turn.emit(say("Okay, let's start over."))
-                await self._begin(turn, state.dialog)
+                await self._begin(turn, dialog)
                 return
             if await self._amend(turn, text):
                 return
@@ -590,7 +594,7 @@ class Engine:
         the message is no yes or no, and is then read as if the question had not been asked."""
         answer = parse(_BOOLEAN, text, self.executor.settings)
         wanted = pending.get("dialog")
-        if not answer.ok or wanted not in self.dialogs:
+        if not answer.ok or not isinstance(wanted, str) or wanted not in self.dialogs:
             return False
         if answer.value:
             await self._hold(turn)

@@ -124,8 +124,8 @@ def _locale_parts(tag: str) -> tuple[str, str] | None:
         region = parts[1].upper()
         return (language, region) if region in _territories() else None
     likely = get_global("likely_subtags").get(language, "")
-    region = next((p for p in likely.split("_")[1:] if len(p) == 2 and p.isupper()), None)
-    return (language, region) if region else None
+    guess = next((p for p in likely.split("_")[1:] if len(p) == 2 and p.isupper()), None)
+    return (language, guess) if guess else None
 
 
 @lru_cache(maxsize=64)

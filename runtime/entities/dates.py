@@ -22,6 +22,7 @@ import calendar
 import re
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Literal
 
 from text_to_num import alpha2digit
 
@@ -99,7 +100,7 @@ def read_date(text: str, settings: EntitySettings) -> date | None:
     return _dateparser(folded, settings)
 
 
-def _numeric(folded: str, locale: str, today: date) -> date | bool | None:
+def _numeric(folded: str, locale: str, today: date) -> date | Literal[False] | None:
     """A date written in digits; None when digits don't make a date, False when not digits."""
     m = _ISO.fullmatch(folded)
     if m:

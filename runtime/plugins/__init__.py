@@ -4,6 +4,7 @@ The runtime reaches every integration through here, never by importing one."""
 
 from runtime.plugins.integration import (
     ConfigContext,
+    FactsReader,
     Integration,
     IntegrationSettings,
     Listing,
@@ -14,6 +15,7 @@ from runtime.plugins.registry import GROUP, integration, integrations, template_
 __all__ = [
     "GROUP",
     "ConfigContext",
+    "FactsReader",
     "Integration",
     "IntegrationSettings",
     "Listing",

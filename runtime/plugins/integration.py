@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # only in signatures: reading config.yaml asks the integratio
     from runtime.config.section import Section
 
 Filter = Callable[..., Any]
+FactsReader = Callable[[dict[str, Any]], dict[str, Any]]  # a token response to its facts
 
 
 class IntegrationSettings(Protocol):
@@ -79,10 +80,6 @@ class Integration(ABC):
     templates: ClassVar[Path | None] = None  # a folder of dialog files
     # What `parley test` says on stderr when it starts the test org without being asked.
     test_org_note: ClassVar[str] = ""
-    # The non-secret facts of a token response that templates see as ``auth.PROFILE``, for its
-    # profiles and for config.yaml's auth_profiles whose identity_provider is `name`; None: the
-    # generic ones (scope, instance_url, id). A function: wrap it in staticmethod().
-    token_facts: ClassVar[Callable[[dict[str, Any]], dict[str, Any]] | None] = None
 
     @abstractmethod
     def read_config(self, section: Section, context: ConfigContext) -> IntegrationSettings:
@@ -101,6 +98,12 @@ class Integration(ABC):
         """The auth profiles it contributes, by name; `configured` are config.yaml's own (an
         integration may build on one), `env` the environment (client ids and secrets).
         A profile without `facts` or `verify` gets `token_facts` and `check_authorization`."""
+
+    def token_facts(self) -> FactsReader | None:
+        """What reads the non-secret facts of a token response that templates see as
+        ``auth.PROFILE``, for its profiles and for config.yaml's auth_profiles whose
+        identity_provider is `name`; None: the generic ones (scope, instance_url, id)."""
+        return None
 
     async def check_authorization(
         self,

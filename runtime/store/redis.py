@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
@@ -125,7 +125,7 @@ class RedisStore:
 
     async def get(self, ns: str, key: str) -> bytes | None:
         with self._errors():
-            return await self._client.get(self._value_key(ns, key))
+            return cast(bytes | None, await self._client.get(self._value_key(ns, key)))
 
     async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
         check_value(value)
@@ -145,7 +145,7 @@ class RedisStore:
         if held := self._held():
             return await self._fenced(held, name, "getdel")
         with self._errors():
-            return await self._client.getdel(name)
+            return cast(bytes | None, await self._client.getdel(name))
 
     async def delete(self, ns: str, key: str) -> None:
         name = self._value_key(ns, key)
@@ -195,7 +195,7 @@ class RedisStore:
             return []
         values = await self._client.mget(names)
         return [
-            (name.decode()[start:], value)
+            (name.decode()[start:], cast(bytes, value))
             for name, value in zip(names, values, strict=True)
             if value is not None
         ]
@@ -212,7 +212,7 @@ class RedisStore:
             )
             with self._errors():
                 await lock.acquire()
-            held = _Held(self, key, lock.name, lock.local.token)
+            held = _Held(self, key, str(lock.name), cast(bytes, lock.local.token))
             _HELD.set((*_HELD.get(), held))
             renewer = asyncio.create_task(self._renew(lock, key))
             try:

@@ -23,7 +23,7 @@ from runtime.integrations.salesforce.edition import check_edition
 from runtime.integrations.salesforce.filters import FILTERS
 from runtime.integrations.salesforce.profile import salesforce_facts, salesforce_profile
 from runtime.integrations.salesforce.sandbox_org import sandbox_org
-from runtime.plugins import ConfigContext, Integration, Listing, TestOrg
+from runtime.plugins import ConfigContext, FactsReader, Integration, Listing, TestOrg
 
 
 class Salesforce(Integration):
@@ -31,7 +31,9 @@ class Salesforce(Integration):
     filters = FILTERS
     templates = Path(__file__).parent / "templates"
     test_org_note = "no Salesforce org configured: using a local sandbox org"
-    token_facts = staticmethod(salesforce_facts)
+
+    def token_facts(self) -> FactsReader:
+        return salesforce_facts
 
     def read_config(self, section: Section, context: ConfigContext) -> SalesforceConfig:
         return read_salesforce(section, context)
