@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from runtime.errors import ChannelError
+from runtime.errors import ChannelError, ConfigError
 
 COOKIE = "parley_session"
 MAX_TOKEN_CHARS = 512
@@ -39,7 +39,7 @@ class UserTokens:
 
     def __init__(self, key: str, ttl: float, *, clock: Callable[[], float] = time.time) -> None:
         if not key:
-            raise ValueError("a user token key must not be empty")
+            raise ConfigError(["a user token key must not be empty"])
         self.ttl = ttl
         self._serializer = URLSafeTimedSerializer(
             key,

@@ -1,16 +1,36 @@
-"""Parley's exceptions.
+"""Parley's exceptions: every exception class in runtime/ and channels/ is one of these (a test
+walks the packages and checks that each is drawn here).
 
     ParleyError
     ├── DefinitionError      a dialog or transcript file is wrong (carries every Problem found)
+    ├── YamlError            a file is not YAML that can be read (runtime.yaml_lines)
+    ├── PatternError         an `extract` pattern cannot be used (runtime.dialogs.reading.extract)
     ├── ConfigError          config.yaml is wrong (carries every key path found)
+    ├── SpecError            an entity's settings are wrong (runtime.entities.base)
     ├── TemplateError        a template or expression failed at run time (names dialog, node, name)
     ├── ServiceError         an outbound HTTP call failed at the transport level
-    ├── StoreError           the conversation store failed
-    │   └── LockLost         a write under a store lock that had expired was refused
+    ├── StoreError           the conversation store failed, or was used wrongly
+    │   ├── LockLost         a write under a store lock that had expired was refused
+    │   └── UnreadableState  stored bytes are no conversation state (runtime.engine.state)
     ├── AuthError            an OAuth step failed
-    └── ChannelError         a wire message could not be understood
+    │   ├── OAuthFailure     the identity provider refused (runtime.auth.oauth)
+    │   └── AuthorizationFailed  a transcript's login did not reach the callback
+    │                            (runtime.transcripts.identity)
+    ├── ChannelError         a wire message could not be understood
+    │   └── FrameError       a frame is malformed (channels.wire)
+    ├── UnknownDialog        no dialog has that id
+    ├── DialogStopped        a dialog went round in circles (runtime.engine.executor)
+    ├── TranscriptError      a transcript did not go as written (runtime.transcripts)
+    │   ├── StepFailed       the bot did not answer a step as written
+    │   ├── StepError        a step could not be taken
+    │   └── TranscriptFailed a transcript failed under pytest
+    └── InternalError        Parley broke a rule of its own: a bug to report
 
-Foreign errors (httpx, sqlite, redis, authlib) are raised ``from`` the error that caused them.
+Where Python code catches a built-in error, the subclass keeps it as a base too (PatternError
+is a ValueError, UnknownDialog a LookupError). Foreign errors (httpx, sqlite, redis, authlib)
+are raised ``from`` the error that caused them. One class stays outside: the templating
+module's private `_Missing`, which Jinja raises and catches inside a render (it must be Jinja's
+UndefinedError) and which Parley turns into a TemplateError before it leaves.
 """
 
 from __future__ import annotations
@@ -90,3 +110,19 @@ class ChannelError(ParleyError):
     def __init__(self, code: str, message: str) -> None:
         self.code = code
         super().__init__(message)
+
+
+class UnknownDialog(ParleyError, LookupError):
+    """No dialog of the bot has this id."""
+
+    def __init__(self, dialog_id: str) -> None:
+        self.dialog_id = dialog_id
+        super().__init__(f"unknown dialog {dialog_id!r}")
+
+
+class TranscriptError(ParleyError):
+    """A transcript did not go as written."""
+
+
+class InternalError(ParleyError, RuntimeError):
+    """Parley broke a rule of its own (a bug): the message says which; please report it."""

@@ -23,6 +23,7 @@ from runtime.dialogs.model import (
     ServiceNode,
 )
 from runtime.entities import EntitySpec
+from runtime.errors import InternalError
 from runtime.templating import Expr, JsonTemplate, Templates, Text
 
 
@@ -141,7 +142,7 @@ class CompiledDialog:
         try:
             self.machine.events[_event(dest)].trigger(cursor)
         except (KeyError, MachineError) as exc:
-            raise RuntimeError(f"dialog {self.id!r} has no edge {source!r} -> {dest!r}") from exc
+            raise InternalError(f"dialog {self.id!r} has no edge {source!r} -> {dest!r}") from exc
         self._moves[edge] = cursor.state
         return cursor.state
 
@@ -254,4 +255,4 @@ def _compile_node(dialog: Dialog, node: Node, templates: Templates) -> CompiledN
             else None,
             idempotency=(key.header, text(key.value)) if key else None,
         )
-    raise TypeError(f"unknown node class {type(node).__name__}")
+    raise InternalError(f"unknown node class {type(node).__name__}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from runtime.dialogs.model import END, Dialog, EntityNode, MessageNode, Node, ServiceNode
+from runtime.errors import InternalError
 
 
 def _label(text: str, limit: int = 48) -> str:
@@ -22,7 +23,7 @@ def _shape(node: Node) -> str:
         return (
             f'{node.id}[["{node.id}: {node.request.method}{auth}<br/>{_label(node.request.url)}"]]'
         )
-    raise TypeError(type(node).__name__)  # pragma: no cover
+    raise InternalError(f"unknown node class {type(node).__name__}")  # pragma: no cover
 
 
 def mermaid(dialog: Dialog) -> str:

@@ -39,7 +39,7 @@ from runtime.engine.state import (
 from runtime.engine.text_input import MAX_CHARS, clean_text, normalise_command
 from runtime.engine.turn import Deliver, Turn, User
 from runtime.entities import EntitySpec, Parsed, parse
-from runtime.errors import ChannelError, LockLost, TemplateError
+from runtime.errors import ChannelError, LockLost, TemplateError, UnknownDialog
 from runtime.intents import IntentMatcher
 from runtime.intents.small_talk import HELP, default_small_talk
 from runtime.store.base import Store
@@ -177,7 +177,7 @@ class Engine:
     ) -> list[Outbound]:
         """Start `dialog_id` for `user`, ending any active dialog; `entities` are prefilled."""
         if dialog_id not in self.dialogs:
-            raise KeyError(f"unknown dialog {dialog_id!r}")
+            raise UnknownDialog(dialog_id)
         async with self.store.lock(_lock_key(user)):
             raw, state = await self._load(user)
             turn = self._turn(user, state, deliver=deliver)

@@ -39,7 +39,7 @@ from runtime.engine.state import Status
 from runtime.engine.steps import GoTo, Halt, Step
 from runtime.engine.turn import Turn
 from runtime.entities import EntitySettings, Parsed, is_skip, parse, recheck
-from runtime.errors import ParleyError, ServiceError, TemplateError
+from runtime.errors import InternalError, ParleyError, ServiceError, TemplateError
 
 log = logging.getLogger("parley.engine")
 
@@ -150,7 +150,7 @@ class Executor:
         """The entity node a conversation waits at; any other node is a bug in the caller."""
         cn = dialog.nodes[node_id or ""]
         if not isinstance(cn, CompiledEntity):
-            raise TypeError(f"dialog {dialog.id!r} waits at {node_id!r}, not an entity node")
+            raise InternalError(f"dialog {dialog.id!r} waits at {node_id!r}, not an entity node")
         return cn
 
     def _move(self, dialog: CompiledDialog, source: str, target: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from runtime.errors import ServiceError
+from runtime.errors import InternalError, ServiceError
 
 log = logging.getLogger("parley.service")
 
@@ -131,7 +131,7 @@ class ServiceClient(Services):
                     response.status_code,
                 )
             await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")  # pragma: no cover
+        raise InternalError("the retry loop ended without an answer")  # pragma: no cover
 
 
 def _safe(request: ServiceRequest) -> str:

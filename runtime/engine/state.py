@@ -17,9 +17,10 @@ from typing import Any
 import msgspec
 
 from runtime.engine.parking import Parked
+from runtime.errors import StoreError
 
 
-class UnreadableState(ValueError):
+class UnreadableState(StoreError):
     """Stored bytes that are not a conversation state this version can read."""
 
 

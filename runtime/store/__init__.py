@@ -14,7 +14,7 @@ from collections import deque
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from runtime.errors import ConfigError
+from runtime.errors import ConfigError, StoreError
 from runtime.store.base import Store
 
 __all__ = ["KeyLocks", "Store", "check_namespace", "check_value", "open_store", "store_url_problem"]
@@ -77,13 +77,13 @@ def _target(url: str, root: Path) -> tuple[str, Path | str]:
 def check_namespace(ns: str) -> None:
     """Namespaces are plain words: a ':' would make Redis keys of two namespaces collide."""
     if not ns or ":" in ns:
-        raise ValueError(f"a store namespace is a non-empty word without ':', got {ns!r}")
+        raise StoreError(f"a store namespace is a non-empty word without ':', got {ns!r}")
 
 
 def check_value(value: object) -> None:
     """Values are opaque bytes: the caller encodes its own data."""
     if not isinstance(value, bytes | bytearray | memoryview):
-        raise TypeError(f"a stored value is bytes, got {type(value).__name__}")
+        raise StoreError(f"a stored value is bytes, got {type(value).__name__}")
 
 
 class KeyLocks:

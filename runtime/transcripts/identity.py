@@ -16,6 +16,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
+from runtime.errors import AuthError
+
 MAX_HOPS = 10
 _ALLOW = re.compile(r"allow|approve|authori[sz]e|accept|consent|confirm|continue|log ?in|sign ?in")
 _DENY = re.compile(r"deny|reject|decline|cancel|refuse|disallow")
@@ -30,7 +32,7 @@ class Login:
     password: str = field(repr=False)
 
 
-class AuthorizationFailed(Exception):
+class AuthorizationFailed(AuthError):
     """The identity provider did not send the browser back to the callback; says why."""
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from runtime.config import load_config
-from runtime.errors import ConfigError, DefinitionError
+from runtime.errors import ConfigError, DefinitionError, TranscriptError
 from runtime.transcripts.loader import SUFFIX, default_name, load_transcript
 from runtime.transcripts.model import Transcript
 from runtime.transcripts.replay import DEFAULT_STEP_TIMEOUT
@@ -45,7 +45,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
     return None
 
 
-class TranscriptFailed(Exception):
+class TranscriptFailed(TranscriptError):
     def __init__(self, result: Result) -> None:
         super().__init__(result.render())
         self.result = result

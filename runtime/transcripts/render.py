@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, assert_never
 
 import yaml
 
@@ -59,7 +59,7 @@ def step_data(step: Step) -> dict[str, Any]:
         return {"expect": expected_state(step)}
     if isinstance(step, Restart):
         return {"restart": RESTART_SERVER}
-    raise TypeError(type(step).__name__)  # pragma: no cover
+    assert_never(step)
 
 
 def expected_state(step: ExpectState) -> dict[str, Any]:

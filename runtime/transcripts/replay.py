@@ -26,7 +26,7 @@ from runtime.bot import Bot
 from runtime.engine.messages import Outbound
 from runtime.engine.text_input import clean_text
 from runtime.engine.turn import User
-from runtime.errors import ChannelError
+from runtime.errors import ChannelError, TranscriptError
 from runtime.intents import IntentResult
 from runtime.transcripts.identity import AuthorizationFailed, Login, follow_authorization
 from runtime.transcripts.model import (
@@ -57,13 +57,13 @@ DEFAULT_STEP_TIMEOUT = 10.0
 NOTHING = "(nothing)"
 
 
-class StepFailed(Exception):
+class StepFailed(TranscriptError):
     def __init__(self, failure: Failure) -> None:
         super().__init__(failure.message)
         self.failure = failure
 
 
-class StepError(Exception):
+class StepError(TranscriptError):
     """A peer could not take a step; the message says why, and is the failure's."""
 
 

@@ -15,9 +15,9 @@ from runtime.config import (
     load_config,
 )
 from runtime.errors import ConfigError
-from runtime.yaml_lines import YamlError, parse_yaml
 from runtime.integrations.salesforce.config import SalesforceApp
 from runtime.intents.small_talk import default_small_talk
+from runtime.yaml_lines import YamlError, parse_yaml
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SECRET = "s3cr3t-Value-42"

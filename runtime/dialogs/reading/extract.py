@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from runtime.dialogs.reading.wording import did_you_mean
+from runtime.errors import ParleyError
 
 PLACEHOLDER = "value"
 SELECTORS = ("first", "last")
@@ -22,7 +23,7 @@ EXAMPLE = '"for {value}"'
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
 
-class PatternError(ValueError):
+class PatternError(ParleyError, ValueError):
     """An `extract` pattern that cannot be used; the message says how to write it."""
 
 

@@ -7,6 +7,7 @@ import pytest
 from runtime.dialogs.compiler import compile_dialog
 from runtime.dialogs.loader import load_dialog
 from runtime.dialogs.model import END
+from runtime.errors import InternalError
 from runtime.templating import Templates
 
 DIALOG = """
@@ -46,7 +47,7 @@ def test_an_edge_the_dialog_lacks_is_refused_even_after_other_moves(dialog) -> N
     dialog.move("name", "company")
     dialog.move("company", "done")
     for source, dest in [("company", "name"), ("done", "company"), ("name", "nowhere")]:
-        with pytest.raises(RuntimeError, match=f"no edge '{source}' -> '{dest}'"):
+        with pytest.raises(InternalError, match=f"no edge '{source}' -> '{dest}'"):
             dialog.move(source, dest)
-        with pytest.raises(RuntimeError):  # a refusal is not remembered as a move
+        with pytest.raises(InternalError):  # a refusal is not remembered as a move
             dialog.move(source, dest)

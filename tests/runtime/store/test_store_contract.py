@@ -210,14 +210,14 @@ async def test_scan_lists_every_live_value_of_one_namespace(store: Store) -> Non
 
 
 async def test_a_namespace_is_a_plain_word(store: Store) -> None:
-    with pytest.raises(ValueError, match="namespace"):
+    with pytest.raises(StoreError, match="namespace"):
         await store.put("conv:x", "u1", b"v")
 
 
 async def test_values_must_be_bytes(store: Store) -> None:
-    with pytest.raises(TypeError, match="bytes, got str"):
+    with pytest.raises(StoreError, match="bytes, got str"):
         await store.put(NS, "u1", "text")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="bytes, got dict"):
+    with pytest.raises(StoreError, match="bytes, got dict"):
         await store.push(NS, "u1", {"a": 1})  # type: ignore[arg-type]
 
 
