@@ -23,6 +23,7 @@ import yaml
 from runtime.auth.oauth import OAuthClient
 from runtime.bot import Bot
 from runtime.config import load_config
+from runtime.engine.engine import CONVERSATIONS
 from runtime.engine.turn import User
 from sandbox.server import run_sandbox
 from sandbox.testing import callback_params, complete_authorization
@@ -112,7 +113,7 @@ async def main(conversations: int) -> None:
                     await bot.engine.handle(user, "make a lead")
                     out = await bot.engine.handle(user, "Smith")
                     links.append(out[0].url)
-                    sizes.append(len(await bot.store.get("conv", user.id)))
+                    sizes.append(len(await bot.store.get(CONVERSATIONS, user.id)))
                 own_ms = []
                 for i, link in enumerate(links):
                     redirect = await complete_authorization(

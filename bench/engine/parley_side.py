@@ -12,6 +12,7 @@ from bench.engine.botbuilder_side import EXPECTED_REPLIES, USER_TURNS
 from bench.engine.harness import RunResult
 from runtime.bot import Bot
 from runtime.config import load_config
+from runtime.engine.engine import CONVERSATIONS
 from runtime.engine.turn import User
 
 NAME = "parley"
@@ -40,7 +41,7 @@ async def _conversation(bot: Bot, user: User, latencies_us: list[float] | None) 
             latencies_us.append((time.perf_counter_ns() - started) / 1000)
         if [m.text for m in out] != [expected]:
             raise RuntimeError(f"{user.id}: after {said!r} expected {expected!r}, got {out!r}")
-        raw = await bot.store.get("conv", user.id)
+        raw = await bot.store.get(CONVERSATIONS, user.id)
         peak = max(peak, len(raw or b""))
     return peak
 

@@ -46,7 +46,9 @@ from runtime.store.base import Store
 
 log = logging.getLogger("parley.engine")
 
-CONVERSATIONS = "conv"
+CONVERSATIONS = "conv"  # the store namespace of conversation states, keyed by user id
+# What only the process serving a user writes: a store may keep it in memory too.
+OWN_NAMESPACES = frozenset({CONVERSATIONS, HISTORY})
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,10 @@ _EXPECTED = (
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
-def open_store(url: str, root: Path) -> Store:
-    """The store `url` names, not yet opened; a relative SQLite path is taken from `root`."""
+def open_store(url: str, root: Path, *, cached: frozenset[str] = frozenset()) -> Store:
+    """The store `url` names, not yet opened; a relative SQLite path is taken from `root`.
+    SQLite keeps the values of the namespaces in `cached`, which only this process writes, in
+    memory too; Redis, shared by processes, never does."""
     try:
         kind, target = _target(url, root)
     except ValueError as exc:
@@ -34,7 +36,7 @@ def open_store(url: str, root: Path) -> Store:
     if kind == "sqlite":
         from runtime.store.sqlite import SQLiteStore
 
-        return SQLiteStore(target)
+        return SQLiteStore(target, cached=cached)
     from runtime.store.redis import RedisStore
 
     return RedisStore(str(target))

@@ -69,7 +69,6 @@ REWRITE = "UPDATE kv SET value = ?3 WHERE ns = ?1 AND key = ?2 AND expires_at IS
 SCAN_PAGE = 500
 SWEEP_EVERY = 60.0  # seconds between purges of every expired value
 CACHE_SIZE = 50_000  # conversations kept in memory, most recently used
-CACHED = frozenset({"conv", "hist"})  # namespaces only this process writes (class docstring)
 CHECKPOINT_EVERY = 1.0  # seconds, at most, between a put and the next WAL checkpoint ...
 CHECKPOINT_ROWS = 250  # ... or sooner after this many rows (a row dirties at most ~3 pages)
 WAL_FRAMES = 1000  # a longer WAL is checkpointed again with puts held back, so that it restarts
@@ -123,7 +122,8 @@ class SQLiteStore:
     catches up and the WAL starts over. `close` commits the queued puts, waits for the
     checkpoint and truncates the WAL.
 
-    Values of the namespaces in `cached` (conversation states) are also kept in a bounded
+    Values of the namespaces in `cached` (the bot's conversation states and histories, which
+    only this process writes) are also kept in a bounded
     write-through cache, so a turn reads its state without a round trip to SQLite's thread.
     That is sound because one process owns the file; other namespaces (tokens, which
     `parley integrations authorize` may write from another process) are always read from disk.
@@ -133,7 +133,7 @@ class SQLiteStore:
     value the file no longer has.
     """
 
-    def __init__(self, path: str | Path, *, cached: frozenset[str] = CACHED) -> None:
+    def __init__(self, path: str | Path, *, cached: frozenset[str] = frozenset()) -> None:
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
         self._writer: sqlite3.Connection | None = None  # the event loop thread's, for puts

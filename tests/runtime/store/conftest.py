@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime.engine.engine import OWN_NAMESPACES
 from runtime.store.base import Store
 from runtime.store.sqlite import SQLiteStore
 from tests.runtime.store.backends import forget, fresh_prefix, open_redis
@@ -24,7 +25,7 @@ async def redis_prefix() -> AsyncIterator[str]:
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """Each contract test runs once per backend."""
     if request.param == "sqlite":
-        sqlite = SQLiteStore(tmp_path / "store.db")
+        sqlite = SQLiteStore(tmp_path / "store.db", cached=OWN_NAMESPACES)
         await sqlite.open()
         yield sqlite
         await sqlite.close()

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from runtime.engine.engine import OWN_NAMESPACES
 from runtime.errors import StoreError
+from runtime.store import open_store
 from runtime.store.sqlite import SQLiteStore, expiry
 
 
@@ -39,7 +41,7 @@ def alter(path: Path, sql: str) -> None:
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
     """An open store on `tmp_path / "s.db"`, closed after the test."""
-    opened = SQLiteStore(tmp_path / "s.db")
+    opened = SQLiteStore(tmp_path / "s.db", cached=OWN_NAMESPACES)
     await opened.open()
     try:
         yield opened
@@ -49,7 +51,7 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 async def test_open_creates_the_missing_folders_and_uses_wal(tmp_path: Path) -> None:
     path = tmp_path / "var" / "deep" / "parley.db"
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, cached=OWN_NAMESPACES)
     await store.open()
     try:
         await store.put("conv", "u1", b"state")
@@ -61,7 +63,7 @@ async def test_open_creates_the_missing_folders_and_uses_wal(tmp_path: Path) -> 
 
 
 async def test_an_expired_value_is_purged_when_read(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "store.db")
+    store = SQLiteStore(tmp_path / "store.db", cached=OWN_NAMESPACES)
     await store.open()
     try:
         await store.put("conv", "gone", b"x", ttl=0.1)
@@ -76,12 +78,12 @@ async def test_an_expired_value_is_purged_when_read(tmp_path: Path) -> None:
 
 async def test_expired_values_are_swept_when_the_store_opens(tmp_path: Path) -> None:
     path = tmp_path / "store.db"
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, cached=OWN_NAMESPACES)
     await store.open()
     await store.put("conv", "gone", b"x", ttl=0.1)
     await store.close()
     await asyncio.sleep(0.3)
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, cached=OWN_NAMESPACES)
     await store.open()
     await store.close()
     assert rows(path, "conv") == []
@@ -90,29 +92,29 @@ async def test_expired_values_are_swept_when_the_store_opens(tmp_path: Path) -> 
 async def test_a_folder_in_place_of_the_file_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "store.db").mkdir()
     with pytest.raises(StoreError, match=r"cannot open .*store\.db: it is not a file"):
-        await SQLiteStore(tmp_path / "store.db").open()
+        await SQLiteStore(tmp_path / "store.db", cached=OWN_NAMESPACES).open()
 
 
 async def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "store.db").write_bytes(b"this is not SQLite" * 100)
     with pytest.raises(StoreError, match="not a database"):
-        await SQLiteStore(tmp_path / "store.db").open()
+        await SQLiteStore(tmp_path / "store.db", cached=OWN_NAMESPACES).open()
 
 
 async def test_using_a_store_before_open_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"not open: call open\(\) first"):
-        await SQLiteStore(tmp_path / "store.db").get("conv", "u1")
+        await SQLiteStore(tmp_path / "store.db", cached=OWN_NAMESPACES).get("conv", "u1")
 
 
 async def test_concurrent_puts_are_all_durable_and_the_last_of_a_key_wins(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "s.db")
+    store = SQLiteStore(tmp_path / "s.db", cached=OWN_NAMESPACES)
     await store.open()
     await asyncio.gather(
         *(store.put("conv", f"user-{i}", f"state {i}".encode()) for i in range(200)),
         *(store.put("conv", "shared", str(i).encode()) for i in range(50)),
     )
     await store.close()
-    reopened = SQLiteStore(tmp_path / "s.db")
+    reopened = SQLiteStore(tmp_path / "s.db", cached=OWN_NAMESPACES)
     await reopened.open()
     try:
         assert await reopened.get("conv", "user-0") == b"state 0"
@@ -216,11 +218,11 @@ async def test_a_rewrite_of_a_row_gone_behind_the_cache_writes_it_again(
 
 async def test_a_read_racing_a_put_leaves_no_older_value_cached(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, cached=OWN_NAMESPACES)
     await store.open()
     await store.put("conv", "u1", b"v1")
     await store.close()
-    store = SQLiteStore(path)  # an empty cache: the next get reads the file
+    store = SQLiteStore(path, cached=OWN_NAMESPACES)  # an empty cache: the next get reads the file
     await store.open()
     try:
         for turn in range(2, 20):
@@ -235,7 +237,7 @@ async def test_a_read_racing_a_put_leaves_no_older_value_cached(tmp_path: Path) 
 
 async def test_close_commits_the_puts_still_waiting(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, cached=OWN_NAMESPACES)
     await store.open()
     puts = [asyncio.create_task(store.put("conv", f"user-{i}", b"x")) for i in range(100)]
     await asyncio.sleep(0)  # every put is queued; the commit would come in the next pass
@@ -243,7 +245,7 @@ async def test_close_commits_the_puts_still_waiting(tmp_path: Path) -> None:
     await store.close()
     async with asyncio.timeout(10):  # a guard against puts left waiting forever
         await asyncio.gather(*puts)  # none of them failed
-    reopened = SQLiteStore(path)
+    reopened = SQLiteStore(path, cached=OWN_NAMESPACES)
     await reopened.open()
     try:
         assert len([key async for key, _ in reopened.scan("conv")]) == 100
@@ -254,7 +256,7 @@ async def test_close_commits_the_puts_still_waiting(tmp_path: Path) -> None:
 async def test_the_wal_stays_small_under_a_stream_of_puts(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     wal = tmp_path / "s.db-wal"
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, cached=OWN_NAMESPACES)
     await store.open()
     largest = 0
 
@@ -279,7 +281,7 @@ async def test_puts_and_queue_writes_never_wait_for_each_others_lock(tmp_path: P
     the flush of the puts is the one waiting: the store never lets its two connections meet
     there. With no waiting allowed at all, any such meeting is an error."""
     path = tmp_path / "s.db"
-    store = SQLiteStore(path)
+    store = SQLiteStore(path, cached=OWN_NAMESPACES)
     await store.open()
     assert store._writer is not None
     store._writer.execute("PRAGMA busy_timeout = 0")
@@ -314,3 +316,22 @@ def test_long_ttls_expire_on_a_coarse_grain_short_ones_exactly() -> None:
     for ttl in (600, 3600, 86400, month):
         for t in (now, now + 17.3, now + 3599.9):
             assert t + ttl <= expiry(t, ttl) <= t + ttl * 1.01
+
+
+async def test_only_the_namespaces_given_as_cached_are_kept_in_memory(tmp_path: Path) -> None:
+    # A bot's store caches what only its process writes (OWN_NAMESPACES: conversations and
+    # histories), never tokens, which `parley integrations authorize` writes from another.
+    path = tmp_path / "bot.db"
+    store = open_store(f"sqlite:///{path}", tmp_path, cached=OWN_NAMESPACES)
+    await store.open()
+    try:
+        for ns in ("conv", "hist", "tok"):
+            await store.put(ns, "u1", b"old")
+        alter(path, "UPDATE kv SET value = x'6e6577'")  # b"new", behind the store's back
+        assert [await store.get(ns, "u1") for ns in ("conv", "hist", "tok")] == [
+            b"old",
+            b"old",
+            b"new",
+        ]
+    finally:
+        await store.close()
