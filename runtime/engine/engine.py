@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from runtime.config.model import ConversationConfig
 from runtime.dialogs.compiler import CompiledDialog, CompiledEntity
 from runtime.dialogs.model import INTERRUPTIONS
 from runtime.engine.amend import Amender
@@ -36,7 +37,7 @@ from runtime.engine.state import (
     decode,
     encode,
 )
-from runtime.engine.text_input import MAX_CHARS, clean_text, normalise_command
+from runtime.engine.text_input import clean_text, normalise_command
 from runtime.engine.turn import Deliver, Turn, User
 from runtime.entities import EntitySpec, Parsed, parse
 from runtime.errors import ChannelError, LockLost, TemplateError, UnknownDialog
@@ -78,10 +79,14 @@ _ANSWER: dict[str, WaitingReading] = {
 }  # "an answer", built once
 
 
+# config.yaml's defaults (runtime/config/model.py), for an engine built without a config
+_DEFAULTS = ConversationConfig()
+
+
 @dataclass(frozen=True, slots=True)
 class ConversationWords:
-    cancel: tuple[str, ...] = ("cancel", "stop", "quit")
-    restart: tuple[str, ...] = ("restart", "start over")
+    cancel: tuple[str, ...] = _DEFAULTS.cancel_words
+    restart: tuple[str, ...] = _DEFAULTS.restart_words
     small_talk: Mapping[str, str] = field(
         default_factory=lambda: {r.kind: r.text for r in default_small_talk()}
     )
@@ -98,7 +103,7 @@ class Engine:
         intents: IntentMatcher,
         *,
         words: ConversationWords | None = None,
-        max_chars: int = MAX_CHARS,
+        max_chars: int = _DEFAULTS.max_message_chars,
         state_ttl: float | None = None,
         interruptions: Interruptions | None = None,
     ) -> None:

@@ -7,7 +7,6 @@ import unicodedata
 
 from runtime.errors import ChannelError
 
-MAX_CHARS = 4000
 _SPACES = re.compile(r"[ \t\r\n]+")
 # A NUL or a lone surrogate: not text. Lone surrogates cannot even be encoded (no store, log
 # file or socket can carry them); a NUL ends strings in C libraries and terminals.
@@ -21,7 +20,7 @@ def malformed(text: str) -> bool:
     return _MALFORMED.search(text) is not None
 
 
-def clean_text(text: object, *, max_chars: int = MAX_CHARS) -> str:
+def clean_text(text: object, *, max_chars: int) -> str:
     """Return the message with control characters removed and white space folded.
 
     Raises ChannelError("too_long" | "bad_request") for what cannot be processed.

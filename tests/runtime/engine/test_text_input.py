@@ -21,11 +21,11 @@ from runtime.errors import ChannelError
     ],
 )
 def test_messages_are_cleaned_and_folded(typed: str, read: str) -> None:
-    assert clean_text(typed) == read
+    assert clean_text(typed, max_chars=4000) == read
 
 
 @pytest.mark.parametrize("typed", ["", "   ", "\t\n", "\x00\x07"])
 def test_a_message_with_nothing_left_is_refused(typed: str) -> None:
     with pytest.raises(ChannelError) as refused:
-        clean_text(typed)
+        clean_text(typed, max_chars=4000)
     assert refused.value.code == "bad_request"
