@@ -14,6 +14,7 @@ import httpx
 
 from runtime.auth.profiles import Profile
 from runtime.errors import AuthError
+from runtime.outbound import HTTP_TIMEOUT
 
 with warnings.catch_warnings():
     # authlib 1.9 prefers the httpx2 package and warns when it falls back to httpx, which is
@@ -38,7 +39,7 @@ class OAuthFailure(AuthError):
 
 class OAuthClient:
     def __init__(
-        self, *, transport: httpx.AsyncBaseTransport | None = None, timeout: float = 10.0
+        self, *, transport: httpx.AsyncBaseTransport | None = None, timeout: float = HTTP_TIMEOUT
     ) -> None:
         self._transport = transport
         self._timeout = timeout

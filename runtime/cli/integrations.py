@@ -23,6 +23,7 @@ from runtime.auth.profiles import BOT_SUBJECT, PRE_AUTHORIZED, Profile
 from runtime.bot import Bot
 from runtime.cli.common import add_config_option, config_from
 from runtime.errors import ParleyError
+from runtime.outbound import HTTP_TIMEOUT
 from runtime.plugins import Listing, integrations
 
 WAIT_SECONDS = 600.0
@@ -203,7 +204,9 @@ async def _who(bot: Bot, profile: Profile) -> str:
     if identity and record:
         try:
             response = await bot.http.get(
-                identity, headers={"Authorization": f"Bearer {record.access_token}"}, timeout=10
+                identity,
+                headers={"Authorization": f"Bearer {record.access_token}"},
+                timeout=HTTP_TIMEOUT,
             )
             if response.is_success:
                 data = response.json()

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from runtime.intents.synonyms import Synonym
+from runtime.outbound import HTTP_TIMEOUT
 
 END = "end"
 
@@ -92,7 +93,7 @@ class Request:
     json: Any = None  # any YAML structure; strings in it are templates
     has_json: bool = False
     json_drop_nulls: bool = False
-    timeout: float = 10.0
+    timeout: float = HTTP_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import httpx
 
 from runtime.errors import InternalError, ServiceError
+from runtime.outbound import HTTP_TIMEOUT
 
 log = logging.getLogger("parley.service")
 
@@ -41,7 +42,7 @@ class ServiceRequest:
     query: dict[str, str]
     json: Any = None
     has_json: bool = False
-    timeout: float = 10.0
+    timeout: float = HTTP_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)

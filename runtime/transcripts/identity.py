@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 
 from runtime.errors import AuthError
+from runtime.outbound import HTTP_TIMEOUT
 
 MAX_HOPS = 10
 _ALLOW = re.compile(r"allow|approve|authori[sz]e|accept|consent|confirm|continue|log ?in|sign ?in")
@@ -139,7 +140,7 @@ async def follow_authorization(
     if not callback:
         raise AuthorizationFailed(f"the authorization link has no redirect_uri: {url}")
     own = client is None
-    http = client or httpx.AsyncClient(follow_redirects=False, timeout=10.0)
+    http = client or httpx.AsyncClient(follow_redirects=False, timeout=HTTP_TIMEOUT)
     try:
         response = await http.get(url)
         submitted: set[tuple[str, ...]] = set()

@@ -16,6 +16,7 @@ from runtime.dialogs.model import (
 from runtime.dialogs.reading.keys import IDEMPOTENCY_KEYS, REQUEST_KEYS, VERIFY_KEYS
 from runtime.dialogs.reading.values import Reader
 from runtime.dialogs.reading.wording import describe, plain, show
+from runtime.outbound import HTTP_TIMEOUT
 from runtime.yaml_lines import YamlMap, YamlSeq
 
 
@@ -137,7 +138,7 @@ def _request_fields(r: Reader, request: YamlMap, line: int, label: str, where: s
     has_json = "json" in request
     if has_json:
         _check_json(r, request["json"], request.line_of("json"), "json", where)
-    timeout = 10.0
+    timeout = HTTP_TIMEOUT
     if "timeout" in request:
         value = request["timeout"]
         if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:

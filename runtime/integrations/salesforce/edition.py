@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from runtime.auth.profiles import Profile
+from runtime.outbound import HTTP_TIMEOUT
 
 log = logging.getLogger("parley.salesforce")
 
@@ -52,7 +53,7 @@ async def check_edition(
             f"{instance}/services/data/v{api_version}/query",
             params={"q": EDITION_QUERY},
             headers={"Authorization": f"Bearer {access_token}"},
-            timeout=10,
+            timeout=HTTP_TIMEOUT,
         )
     except httpx.TransportError as exc:
         log.warning("edition check: %s could not be reached (%s)", instance, type(exc).__name__)
@@ -82,6 +83,6 @@ async def _revoke(profile: Profile, access_token: str, http: httpx.AsyncClient) 
     """Best effort: the token of a refused org is of no use to anyone."""
     url = profile.token_url.rsplit("/", 1)[0] + "/revoke"
     try:
-        await http.post(url, data={"token": access_token}, timeout=10)
+        await http.post(url, data={"token": access_token}, timeout=HTTP_TIMEOUT)
     except httpx.TransportError:
         log.info("could not revoke the token of a refused org at %s", url)
