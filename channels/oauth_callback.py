@@ -16,6 +16,7 @@ from channels.identity import COOKIE, UserTokens
 from channels.pages import Pages
 from channels.turns import UNAVAILABLE, Turns
 from channels.websocket import WebSocketChannel
+from runtime.config.model import CALLBACK_PATH
 from runtime.engine.authorization import Outcome
 from runtime.engine.messages import Outbound
 from runtime.engine.turn import Deliver, User
@@ -23,7 +24,7 @@ from runtime.errors import ChannelError
 
 log = logging.getLogger("parley.channels")
 
-PATH = "/oauth/callback"
+PATH = CALLBACK_PATH
 FAILED = "The authorization could not be completed. Please try again from the chat."
 MAX_PARAM_CHARS = 4096
 

@@ -43,7 +43,7 @@ def _configured(p: AuthProfile, installed: Mapping[str, Integration]) -> Profile
         client_secret=p.client_secret,
         authorization_url=p.authorization_url,
         token_url=p.token_url,
-        refresh_url=p.refresh_url or p.token_url,
+        refresh_url=p.refresh_url,
         scope=p.scope,
         callback_url=p.callback_url,
         mode=p.mode,

@@ -90,7 +90,7 @@ class OAuthClient:
             profile,
             "refresh",
             self._client(profile).refresh_token(
-                profile.refresh_url or profile.token_url, refresh_token=refresh_token
+                profile.refresh_endpoint, refresh_token=refresh_token
             ),
         )
 

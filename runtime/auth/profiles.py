@@ -25,13 +25,18 @@ class Profile:
     client_secret: str = field(repr=False)
     authorization_url: str
     token_url: str
-    refresh_url: str
+    refresh_url: str  # "": refresh at the token URL (see refresh_endpoint)
     scope: str
     callback_url: str
     mode: str = PER_USER
     extra_params: Mapping[str, str] = field(default_factory=dict)
     verify: Verifier | None = field(default=None, compare=False)
     facts: Callable[[dict[str, Any]], dict[str, Any]] | None = field(default=None, compare=False)
+
+    @property
+    def refresh_endpoint(self) -> str:
+        """Where a refresh token is exchanged: `refresh_url`, or else the token URL."""
+        return self.refresh_url or self.token_url
 
     def subject(self, user_id: str) -> str:
         return BOT_SUBJECT if self.mode == PRE_AUTHORIZED else user_id

@@ -39,9 +39,9 @@ def read_auth_profiles(top: Section, server: ServerConfig) -> dict[str, AuthProf
                 client_secret=client_secret,
                 authorization_url=authorization_url,
                 token_url=token_url,
-                refresh_url=url(s, "refresh_url", token_url),
+                refresh_url=url(s, "refresh_url", ""),  # "": the token URL
                 scope=s.text("scope", ""),
-                callback_url=url(s, "callback_url", server.public_url + "/oauth/callback"),
+                callback_url=url(s, "callback_url", server.callback_url),
                 mode=s.choice("mode", AuthMode, AuthMode.PER_USER),
                 extra_params={k: v.text for k, v in _extra_params(s).items()},
             )

@@ -22,6 +22,9 @@ class WebhookMode(StrEnum):
     ASYNC = "async"
 
 
+CALLBACK_PATH = "/oauth/callback"  # the OAuth redirect target that channels/ serves
+
+
 @dataclass(frozen=True, slots=True)
 class BotConfig:
     name: str = "Parley bot"
@@ -35,6 +38,11 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"
+
+    @property
+    def callback_url(self) -> str:
+        """Where identity providers send the browser back, unless a profile says otherwise."""
+        return self.public_url.rstrip("/") + CALLBACK_PATH
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime.auth.bot_profiles import profiles_from_config
 from runtime.config import (
     AuthMode,
     ConversationConfig,
@@ -442,8 +443,10 @@ def test_a_custom_profile_gets_its_defaults(in_tmp: Path) -> None:
     profile = config.auth_profiles["crm"]
     assert profile.name == "crm" and profile.type == "oauth2"
     assert profile.client_id == "the-id" and profile.client_secret == SECRET
-    assert profile.refresh_url == profile.token_url
+    assert profile.refresh_url == ""  # not written: refresh at the token URL
     assert profile.callback_url == "https://bot.example.com/oauth/callback"
+    for auth in profiles_from_config(config, env={}).values():  # crm, and salesforce on it
+        assert auth.refresh_endpoint == "https://login.salesforce.com/services/oauth2/token"
     assert profile.mode is AuthMode.PER_USER
     assert profile.extra_params == {}
     assert config.integrations.salesforce.app is SalesforceApp.CUSTOM

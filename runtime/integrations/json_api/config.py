@@ -45,10 +45,10 @@ def read_json_api(s: Section, context: ConfigContext) -> JsonApiConfig:
         base_url=url(s, "base_url"),
         authorization_url=url(s, "authorization_url"),
         token_url=token_url,
-        refresh_url=url(s, "refresh_url", token_url),
+        refresh_url=url(s, "refresh_url", ""),  # "": the token URL
         client_id=s.text("client_id"),
         client_secret=s.text("client_secret", secret=True),
         scope=s.text("scope", ""),
-        callback_url=url(s, "callback_url", context.server.public_url + "/oauth/callback"),
+        callback_url=url(s, "callback_url", context.server.callback_url),
         mode=s.choice("mode", AuthMode, default.mode),
     )

@@ -48,7 +48,7 @@ class JsonApi(Integration):
             client_secret=settings.client_secret,
             authorization_url=settings.authorization_url,
             token_url=settings.token_url,
-            refresh_url=settings.refresh_url or settings.token_url,
+            refresh_url=settings.refresh_url,
             scope=settings.scope,
             callback_url=settings.callback_url,
             mode=settings.mode,

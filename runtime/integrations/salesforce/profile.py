@@ -46,9 +46,9 @@ def salesforce_profile(
         client_secret=env.get(CLIENT_SECRET_ENV, ""),
         authorization_url=f"{login}/services/oauth2/authorize",
         token_url=f"{login}/services/oauth2/token",
-        refresh_url=f"{login}/services/oauth2/token",
+        refresh_url="",  # the token URL
         scope=SYSTEM_SCOPE,
-        callback_url=config.server.public_url.rstrip("/") + "/oauth/callback",
+        callback_url=config.server.callback_url,
         mode=sf.mode,
         facts=salesforce_facts,
     )

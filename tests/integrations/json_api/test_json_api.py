@@ -61,7 +61,7 @@ def test_its_section_makes_a_profile_whose_tokens_show_the_base_url(tmp_path):
     config = load(tmp_path, SECTION)
     settings = config.integrations["json_api"]
     assert settings.base_url == "https://api.example.com/v1"
-    assert settings.refresh_url == settings.token_url
+    assert settings.refresh_url == ""  # not written: refresh at the token URL
     assert settings.callback_url == "http://127.0.0.1:8080/oauth/callback"
     assert "s3cr3t" not in repr(settings)
     assert "json_api" in config.profile_names()
