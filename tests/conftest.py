@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+pytest_plugins = ["tests.support.hang_report"]
+
 BotFactory = Callable[..., Any]
 
 
