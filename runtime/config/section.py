@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -11,6 +10,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from runtime.config.yaml_tree import Item, Report, describe, kind_of
+from runtime.suggestions import did_you_mean
 
 _E = TypeVar("_E", bound=StrEnum)
 _WHOLE = re.compile(r"[+-]?\d+")
@@ -125,8 +125,8 @@ class Section:
         names = [o.value for o in options]
         if isinstance(item.value, str) and item.text in names:
             return options(item.text)
-        close = difflib.get_close_matches(item.text, names, n=1) if item.text else []
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(item.text, names) if item.text else ""
+        hint = f" ({hint})" if hint else ""
         expected = f"expected one of {', '.join(names)}, got {describe(item)}{hint}"
         self.problem(key, expected, item)
         return default
@@ -166,8 +166,7 @@ class Section:
         for key, item in self.values.items():
             if key in self.known:
                 continue
-            close = difflib.get_close_matches(key, self.known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(self.known)}"
+            hint = did_you_mean(key, self.known) or f"known: {', '.join(self.known)}"
             self.problem(key, f"unknown key ({hint})", item)
 
 

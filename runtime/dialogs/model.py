@@ -35,6 +35,14 @@ UNSAFE_METHODS = frozenset({"POST", "PATCH"})  # never re-sent blind: their outc
 
 # What a message that clearly asks for another dialog does while an entity node waits
 # (conversation.md, "Changing the subject"): bot-wide, per dialog, per node.
+ENTITY_PREFIX = "entities."  # a `set` key that fills an entity; any other names a variable
+
+
+def set_entity(name: str) -> str | None:
+    """The entity a `set` key fills (``entities.size`` -> ``size``), or None for a variable."""
+    return name[len(ENTITY_PREFIX) :] if name.startswith(ENTITY_PREFIX) else None
+
+
 class Interruption(StrEnum):
     """What a waiting dialog does when the user starts another (conversation.md)."""
 

@@ -21,13 +21,13 @@ checked too, as far as a node can be checked alone: routes, templates, auth prof
 from __future__ import annotations
 
 import dataclasses
-import difflib
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from runtime.dialogs.model import (
     END,
+    ENTITY_PREFIX,
     Button,
     Cards,
     Dialog,
@@ -35,9 +35,11 @@ from runtime.dialogs.model import (
     MessageNode,
     Node,
     ServiceNode,
+    set_entity,
 )
 from runtime.dialogs.reading.wording import one_line
 from runtime.errors import Problem
+from runtime.suggestions import did_you_mean
 from runtime.templating import Templates, TemplateSyntaxError
 
 ROOTS = (
@@ -55,7 +57,6 @@ ROOTS = (
     "item",
 )
 ATTRIBUTES = {"user": ("id", "channel"), "session": ("id",)}
-ENTITY_PREFIX = "entities."
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ def entity_names(dialog: Dialog) -> set[str]:
     """Every entity the dialog can fill: entity nodes' `entity` and `set` of entities.NAME."""
     names = {n.entity for n in dialog.nodes if isinstance(n, EntityNode)}
     for node in dialog.nodes:
-        names.update(k[len(ENTITY_PREFIX) :] for k, _ in node.set if k.startswith(ENTITY_PREFIX))
+        names.update(e for k, _ in node.set if (e := set_entity(k)) is not None)
     return names
 
 
@@ -461,10 +462,9 @@ def _syntax_hint(source: Source) -> str:
 
 
 def _did_you_mean(word: str, choices: Iterable[str], *, prefix: str = "") -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.7)
-    if not close:
-        return ""
-    return f"; did you mean {prefix}{close[0]}?" if prefix else f"; did you mean {close[0]!r}?"
+    shown: Callable[[str], str] = (lambda c: prefix + c) if prefix else repr
+    hint = did_you_mean(word, choices, shown=shown)
+    return f"; {hint}" if hint else ""
 
 
 def _strongly_connected(edges: Mapping[str, list[str]]) -> list[list[str]]:

@@ -23,7 +23,7 @@ from runtime.dialogs.compiler import (
     CompiledNode,
     CompiledService,
 )
-from runtime.dialogs.model import END, EntityNode, ServiceNode
+from runtime.dialogs.model import END, EntityNode, ServiceNode, set_entity
 from runtime.engine.authorization import Authorizer
 from runtime.engine.cards import render_cards
 from runtime.engine.hooks import NO_HOOKS, ExecutorHooks
@@ -591,8 +591,9 @@ class Executor:
         ctx = self.context(turn, response=response)
         for name, expr in cn.sets:
             value = expr.evaluate(ctx)
-            if name.startswith("entities."):
-                state.entities[name.removeprefix("entities.")] = value
+            entity = set_entity(name)
+            if entity is not None:
+                state.entities[entity] = value
             else:
                 state.vars[name] = value
         for when, target in cn.branches:

@@ -9,13 +9,13 @@ otherwise depend on installation order.
 
 from __future__ import annotations
 
-import difflib
 import functools
 from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
 
 from runtime.errors import ParleyError
 from runtime.plugins.integration import Filter, Integration
+from runtime.suggestions import did_you_mean
 
 GROUP = "parley.integrations"
 
@@ -41,8 +41,8 @@ def integration(name: str) -> Integration:
         if each.name == name:
             return each
     names = [i.name for i in integrations()]
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint = did_you_mean(name, names)
+    hint = f" ({hint})" if hint else ""
     known = ", ".join(names) or "none installed"
     raise ParleyError(f"There is no integration {name!r}{hint}. Integrations: {known}.")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from runtime.dialogs.model import Dialog, Node, ServiceNode
 from runtime.errors import Problem
+from runtime.suggestions import did_you_mean
 from runtime.transcripts.model import UNSET, Authorize, BotSays, ExpectState, Transcript
 
 
@@ -103,7 +103,7 @@ def _where(dialog: str | None) -> str:
 
 def _hint(name: str, known: Iterable[str]) -> str:
     options = sorted(known)
-    close = difflib.get_close_matches(name, options, n=1)
-    if close:
-        return f" (did you mean {close[0]!r}?)"
+    hint = did_you_mean(name, options)
+    if hint:
+        return f" ({hint})"
     return f" (known: {', '.join(options)})" if options else " (there are none)"

@@ -7,7 +7,6 @@ named dialogs, nodes and profiles exist?) is checked afterwards by `runtime.tran
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from runtime.engine.state import Status
 from runtime.errors import DefinitionError, Problem
 from runtime.files import find_files
+from runtime.suggestions import did_you_mean
 from runtime.transcripts.model import (
     RESTART_SERVER,
     UNSET,
@@ -124,8 +124,7 @@ class _Reader:
     def unknown_keys(self, data: YamlMap, known: Sequence[str], what: str) -> None:
         for key in data:
             if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+                hint = did_you_mean(str(key), known) or f"known: {', '.join(known)}"
                 self.problem(data.line_of(key), f"unknown key {key!r} in {what} ({hint})")
 
     def text(self, data: YamlMap, key: str, what: str) -> str | None:
@@ -222,8 +221,7 @@ class _Reader:
                 )
                 return None
             return Restart(line)
-        close = difflib.get_close_matches(str(kind), STEP_KINDS, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else f"a step is one of {kinds}"
+        hint = did_you_mean(str(kind), STEP_KINDS) or f"a step is one of {kinds}"
         self.problem(line, f"unknown step {kind!r} ({hint})")
         return None
 

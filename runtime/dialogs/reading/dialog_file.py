@@ -8,9 +8,10 @@ from runtime.dialogs.model import INTERRUPTIONS, Dialog, EntityNode, Node
 from runtime.dialogs.reading.keys import FILE_KEYS, ID
 from runtime.dialogs.reading.nodes import read_nodes
 from runtime.dialogs.reading.values import AmendWord, Reader
-from runtime.dialogs.reading.wording import closest, describe
+from runtime.dialogs.reading.wording import describe
 from runtime.intents.synonyms import Synonym, normalise_phrase
 from runtime.intents.utterances import utterance_key
+from runtime.suggestions import did_you_mean
 from runtime.yaml_lines import YamlMap, YamlSeq
 
 WHERE = "the dialog"
@@ -151,9 +152,9 @@ def _file_amend_words(r: Reader, data: YamlMap, nodes: list[Node]) -> dict[str, 
     for entity, words in table.items():
         at = table.line_of(entity)
         if entity not in asked and every:  # with no node read, which entity is unknown
-            close = closest(entity, asked)
             known = ", ".join(f"`{name}`" for name in asked) or "none"
-            hint = f"did you mean `{close}`?" if close else f"its entity nodes ask for {known}"
+            hint = did_you_mean(entity, asked, shown=lambda c: f"`{c}`")
+            hint = hint or f"its entity nodes ask for {known}"
             r.problem(
                 at,
                 f"`amend_words` names `{entity}`, which no entity node of this dialog asks for; "

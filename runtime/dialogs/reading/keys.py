@@ -56,7 +56,6 @@ ONLY_FOR_ENTITY_TYPE = {"values": "list", "pattern": "regex"}
 
 ID = re.compile(r"[a-z][a-z0-9_]*\Z")
 NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
-ENTITY_PREFIX = "entities."
 
 # What a missing required key is for, after "X needs `key`".
 NEEDED = {

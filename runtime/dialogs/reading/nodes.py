@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from runtime.dialogs.model import END, ENTITY_TYPES, Branch, Node, NodeKind
+from runtime.dialogs.model import END, ENTITY_TYPES, Branch, Node, NodeKind, set_entity
 from runtime.dialogs.reading.entity import read_entity
 from runtime.dialogs.reading.keys import (
     COMMON_KEYS,
-    ENTITY_PREFIX,
     ID,
     KIND_KEYS,
     NAME,
@@ -18,7 +17,8 @@ from runtime.dialogs.reading.keys import (
 from runtime.dialogs.reading.message import read_message
 from runtime.dialogs.reading.service import read_service
 from runtime.dialogs.reading.values import Reader
-from runtime.dialogs.reading.wording import closest, describe, did_you_mean, show
+from runtime.dialogs.reading.wording import describe, did_you_mean, show
+from runtime.suggestions import closest
 from runtime.yaml_lines import YamlMap, YamlSeq, key_lines
 
 # Every key some node type allows: what a node of no known type is checked against.
@@ -266,7 +266,7 @@ def _set(r: Reader, raw: YamlMap, where: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for name, source in value.items():
         line = value.line_of(name)
-        entity = name[len(ENTITY_PREFIX) :] if str(name).startswith(ENTITY_PREFIX) else None
+        entity = set_entity(name) if isinstance(name, str) else None
         if not isinstance(name, str) or not NAME.match(entity if entity is not None else name):
             r.problem(
                 line,

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
+
+from runtime import suggestions
 
 
 def did_you_mean(word: Any, choices: Iterable[str]) -> str:
     """ "; did you mean 'x'?" for the closest choice, or "" when none is close."""
-    close = closest(word, choices)
-    return f"; did you mean {close!r}?" if close else ""
-
-
-def closest(word: Any, choices: Iterable[str]) -> str | None:
-    """The choice closest to `word`, when one is close enough to be a typo of it."""
-    if not isinstance(word, str):
-        return None
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return close[0] if close else None
+    hint = suggestions.did_you_mean(word, choices)
+    return f"; {hint}" if hint else ""
 
 
 def show(value: Any) -> str:

@@ -3,7 +3,6 @@ own auth profile (custom), per-user or pre-authorized, the login URL and the API
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,6 +10,7 @@ from enum import StrEnum
 from runtime.config import AuthMode
 from runtime.config.section import Section, url
 from runtime.plugins import ConfigContext
+from runtime.suggestions import did_you_mean
 
 NAME = "salesforce"  # the integration, and the auth profile it contributes
 _API_VERSION = re.compile(r"\d+\.\d+")
@@ -72,6 +72,6 @@ def _check_profile(s: Section, app: SalesforceApp, profile: str, profiles: list[
     elif not profile:
         s.problem("auth_profile", "required when app is custom")
     elif profile not in profiles:
-        close = difflib.get_close_matches(profile, profiles, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        hint = did_you_mean(profile, profiles)
+        hint = f" ({hint})" if hint else ""
         s.problem("auth_profile", f"auth_profiles has no profile {profile!r}{hint}")

@@ -710,10 +710,10 @@ def test_dialogs_named_on_the_command_line_are_checked_even_when_config_yaml_is_
 
 
 def test_names_with_line_breaks_are_quoted_on_one_line(tmp_path):
-    # Was: "... did you mean entities.email" and "- x?" on the next line, a line without
+    # Was: "... did you mean entities.email" and "x?" on the next line, a line without
     # FILE:LINE (a node id, so its entity, with a line break; a key of config.yaml too).
     dialog = (
-        'dialog: d\nnodes:\n  - id: "email\\n- x"\n    type: entity\n    prompt: Email?\n'
+        'dialog: d\nnodes:\n  - id: "email\\nx"\n    type: entity\n    prompt: Email?\n'
         "  - id: thanks\n    type: message\n    text: '{{ entities.email }}'\n"
     )
     code, lines = validate_bot(
@@ -726,10 +726,10 @@ def test_names_with_line_breaks_are_quoted_on_one_line(tmp_path):
         1,
         [
             "config.yaml:2: bo\\u2028t: unknown key (did you mean 'bot'?)",
-            "dialogs/d.yaml:3: node id 'email\\n- x' must start with a lower-case letter and use "
+            "dialogs/d.yaml:3: node id 'email\\nx' must start with a lower-case letter and use "
             "only a-z, 0-9 and _",
             "dialogs/d.yaml:8: `text` of node 'thanks' reads entities.email, but dialog 'd' has "
-            "no entity 'email'; did you mean entities.email\\n- x?",
+            "no entity 'email'; did you mean entities.email\\nx?",
             "3 problem(s) found.",
         ],
     )

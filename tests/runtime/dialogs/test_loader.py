@@ -645,7 +645,7 @@ def test_bad_next_and_set():
         "6: branch 1 of `next` in message node 'a' must be a mapping like {when: EXPR, to: NODE}, "
         "got the text 'b'; for a single target write next: NODE",
         "11: branch 1 of `next` in message node 'b' has no `to`; name the node to go to, or end",
-        "12: unknown key 'goto' in branch 1 of `next` in message node 'b'; did you mean 'to'?",
+        "12: unknown key 'goto' in branch 1 of `next` in message node 'b'; allowed keys: when, to",
         "17: `next` in message node 'c' must be a node id, `end`, or a list of {when, to} "
         "branches, got a mapping",
         "19: `set` name 'Total Sum' in message node 'c' must be a lower-case name like "
