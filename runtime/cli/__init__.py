@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 
 from runtime.errors import ParleyError
 
+__all__ = ["main"]
+
 Command = Callable[[argparse.Namespace], int]
 
 

@@ -12,3 +12,5 @@
     message      message nodes, and the buttons of message and entity nodes
     service      service nodes and their request
 """
+
+__all__: list[str] = []  # parts of runtime.dialogs.loader, used through it
