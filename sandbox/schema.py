@@ -87,11 +87,6 @@ class ObjectSchema:
                 return f
         return None
 
-    @property
-    def required_fields(self) -> list[str]:
-        """Fields a create must carry, in describe order."""
-        return [f.name for f in self.fields.values() if f.required]
-
 
 def lookup_object(schema: Mapping[str, ObjectSchema], name: str) -> ObjectSchema | None:
     """The object called `name`, whatever its case, or None."""

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from runtime.dialogs.model import INTERRUPTIONS, Dialog, EntityNode
+from runtime.dialogs.model import Dialog, EntityNode, Interruption
 
-HOLD, ASK, DISCARD, NEVER = INTERRUPTIONS
+HOLD, NEVER = Interruption.HOLD.value, Interruption.NEVER.value
 
 # Imperatives that ask for something. Plain forms only: "Booking Holdings" or "Opening hours"
 # may well be a company or a title.

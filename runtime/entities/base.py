@@ -65,11 +65,6 @@ class EntitySettings:
         assert parts is not None
         return parts[1]
 
-    @property
-    def babel(self) -> Locale:
-        """Babel's locale data for this language and region."""
-        return babel_locale(self.locale)
-
     def local_now(self) -> datetime:
         """The current wall-clock time in the bot's time zone, without tzinfo."""
         zone = _zone(self.timezone)

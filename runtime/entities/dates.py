@@ -27,7 +27,7 @@ from typing import Literal
 from text_to_num import alpha2digit
 
 from runtime.entities.base import EntitySettings, Parsed, accept, reject
-from runtime.entities.calendar_words import calendar_words, field_order
+from runtime.entities.calendar_words import calendar_words, day_before_month, field_order
 from runtime.entities.numbers import spelling_languages
 from runtime.entities.spots import Mapped, Spot, folded, settled, sole_value
 from runtime.entities.wording import MAX_STRUCTURED, fold, trim_punct
@@ -105,17 +105,17 @@ def _numeric(folded: str, locale: str, today: date) -> date | Literal[False] | N
     m = _ISO.fullmatch(folded)
     if m:
         return _make(int(m[1]), int(m[2]), int(m[3]))
-    order = field_order(locale)
+    day_first = day_before_month(locale)
     m = _NUMERIC.fullmatch(folded)
     if m:
         first, second, year = int(m[1]), int(m[3]), int(m[4])
         year += 2000 if len(m[4]) == 2 else 0
-        day, month = (first, second) if order.index("D") < order.index("M") else (second, first)
+        day, month = (first, second) if day_first else (second, first)
         return _make(year, month, day)
     m = _NUMERIC_NO_YEAR.fullmatch(folded)
     if m:
         first, second = int(m[1]), int(m[2])
-        day, month = (first, second) if order.index("D") < order.index("M") else (second, first)
+        day, month = (first, second) if day_first else (second, first)
         return _next_day_of_year(today, month, day)
     return False
 
