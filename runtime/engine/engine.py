@@ -368,23 +368,21 @@ class Engine:
     async def save(self, user: User, state: ConversationState) -> None:
         await self.store.put(CONVERSATIONS, user.id, encode(state), ttl=self.state_ttl)
 
-    async def _save_at_end(self, turn: Turn) -> bool:
-        try:
-            await self.save(turn.user, turn.state)
-        except LockLost as exc:  # another instance took the user over: its state stands
-            log.warning("user %r: this turn's state was not saved: %s", turn.user.id, exc)
-            return False
-        return True
-
-    async def _remember(self, turn: Turn) -> None:
-        """Add the turn to the user's history (channels.md, `history`), beside the state."""
+    async def _save_at_end(self, turn: Turn, *, fresh: bool) -> None:
+        """Save the state, and the turn in the user's history (channels.md, `history`) beside
+        it: both writes at once, so that a store that commits in batches (SQLite) makes one
+        commit of them, not two in a row. A `fresh` conversation (no state was stored: a new
+        user, or one whose conversation expired) starts a new history, unread."""
         user = turn.user.id
-        kept = extended(await self.store.get(HISTORY, user), turn.heard, turn.out)
+        before = None if fresh else await self.store.get(HISTORY, user)
+        kept = extended(before, turn.heard, turn.out)
+        entries = [(CONVERSATIONS, user, encode(turn.state))]
         if kept is not None:
-            try:
-                await self.store.put(HISTORY, user, kept, ttl=self.state_ttl)
-            except LockLost as exc:
-                log.warning("user %r: this turn's history was not saved: %s", user, exc)
+            entries.append((HISTORY, user, kept))
+        try:
+            await self.store.put_many(entries, ttl=self.state_ttl)
+        except LockLost as exc:  # another instance took the user over: its state stands
+            log.warning("user %r: this turn was not saved: %s", user, exc)
 
     # -- a turn ---------------------------------------------------------------------------------
 
@@ -403,8 +401,7 @@ class Engine:
             return
         if answering is not None:
             turn.state.reply = {"id": answering, "out": [m.to_wire() for m in turn.out]}
-        if await self._save_at_end(turn):
-            await self._remember(turn)
+        await self._save_at_end(turn, fresh=checkpoint is None)
 
     async def _attempt(self, turn: Turn, work: Any, checkpoint: bytes | None) -> None:
         """Run `work`; on failure tell the user and go back to `checkpoint` (the stored state

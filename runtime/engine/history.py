@@ -57,7 +57,12 @@ def _as_shown(kept: bytes | None, text: str) -> str:
     "yes"), a card's button with its card's title ("Delete: Pat O'Brien")."""
     if not kept:
         return text
+    written = _encode(text)  # as a button's value would appear in a line
     for line in reversed(kept.split(b"\n")):
+        if written not in line:
+            if b'"from":"bot"' in line:
+                return text  # the last bot message has no button of that value
+            continue
         entry = _decode(line)
         if entry.get("from") != BOT:
             continue

@@ -7,7 +7,7 @@ backend never sees Python objects. Namespaces keep unrelated records apart (``co
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol, runtime_checkable
 
@@ -24,6 +24,12 @@ class Store(Protocol):
 
     async def put(self, ns: str, key: str, value: bytes, ttl: float | None = None) -> None:
         """Insert or replace; with `ttl` (seconds) the value disappears after that time."""
+
+    async def put_many(
+        self, entries: Sequence[tuple[str, str, bytes]], ttl: float | None = None
+    ) -> None:
+        """`put` of each (ns, key, value), all with `ttl`, written together: one commit, one
+        round trip. Under a lock that was lost, LockLost (as for `put`)."""
 
     async def take(self, ns: str, key: str) -> bytes | None:
         """Get and delete atomically: of two concurrent takers only one gets the value."""

@@ -28,7 +28,7 @@ import math
 import sqlite3
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, suppress
 from itertools import groupby
 from operator import itemgetter
@@ -248,25 +248,36 @@ class SQLiteStore:
 
         One a turn, so written out in one piece: the cache entry is forgotten before the write
         and remembered after it; the row is a REWRITE when the cache held it with this expiry."""
-        check_namespace(ns)
-        if type(value) is not bytes:
-            check_value(value)
-            value = bytes(value)
+        await self.put_many(((ns, key, value),), ttl)
+
+    async def put_many(
+        self, entries: Sequence[tuple[str, str, bytes]], ttl: float | None = None
+    ) -> None:
+        """`put` of every entry, in the same group commit."""
+        rows = []
+        for ns, key, value in entries:
+            check_namespace(ns)
+            if type(value) is not bytes:
+                check_value(value)
+                value = bytes(value)
+            rows.append((ns, key, value))
         expires_at = None if ttl is None else expiry(time.time(), ttl)
         loop = self._loop
         if self._writer is None or loop is None:
             raise StoreError(f"the SQLite store {self.path} is not open: call open() first")
-        hit = self._forget(ns, key)
         done = loop.create_future()
-        self._pending.append(
-            ((ns, key, value, expires_at), hit is not None and hit[1] == expires_at, done)
-        )
+        for ns, key, value in rows:
+            hit = self._forget(ns, key)
+            self._pending.append(
+                ((ns, key, value, expires_at), hit is not None and hit[1] == expires_at, done)
+            )
         if self._flush_handle is None and not self._held:
             self._flush_handle = loop.call_soon(self._flush_soon)
         await done
-        if self._db is None:  # closed while this put waited; its row is committed
+        if self._db is None:  # closed while this put waited; its rows are committed
             return
-        self._remember(ns, key, value, expires_at)
+        for ns, key, value in rows:
+            self._remember(ns, key, value, expires_at)
         if time.monotonic() >= self._next_sweep:
             await self._sweep()
 

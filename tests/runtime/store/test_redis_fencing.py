@@ -36,6 +36,7 @@ STALE_WRITES: dict[str, Write] = {
     "put with ttl 0 (a delete)": lambda s: s.put("conv", "alice", b"stale", ttl=0),
     "delete": lambda s: s.delete("conv", "alice"),
     "take": lambda s: s.take("conv", "alice"),
+    "put_many": lambda s: s.put_many([("conv", "alice", b"stale"), ("hist", "alice", b"stale")]),
 }
 
 

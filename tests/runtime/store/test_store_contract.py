@@ -67,6 +67,24 @@ async def test_put_without_ttl_replaces_an_expiring_value_for_good(store: Store)
     assert await store.get(NS, "u1") == b"new"
 
 
+async def test_put_many_writes_every_entry_with_the_one_ttl(store: Store) -> None:
+    await store.put(NS, "u1", b"old")
+    await store.put_many([(NS, "u1", b"state"), ("hist", "u1", b"lines"), (NS, "u2", b"x")])
+    assert [await store.get(ns, key) for ns, key in [(NS, "u1"), ("hist", "u1"), (NS, "u2")]] == [
+        b"state",
+        b"lines",
+        b"x",
+    ]
+    await store.put_many([(NS, "short", b"s"), ("hist", "short", b"h")], ttl=0.2)
+    await store.put_many([(NS, "gone", b"g")], ttl=0)  # as put: a ttl of 0 deletes
+    await asyncio.sleep(0.4)
+    assert [await store.get(ns, "short") for ns in (NS, "hist")] == [None, None]
+    assert await store.get(NS, "gone") is None
+    with pytest.raises(StoreError, match="bytes, got str"):
+        await store.put_many([(NS, "u3", b"ok"), (NS, "u4", "text")])  # type: ignore[list-item]
+    assert await store.get(NS, "u3") is None  # nothing of a refused batch is written
+
+
 async def test_take_returns_the_value_once(store: Store) -> None:
     await store.put("oauth_state", "st-1", b"pending")
     assert await store.take("oauth_state", "st-1") == b"pending"
