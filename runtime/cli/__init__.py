@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
         chat,
         demo,
         graph,
+        init,
         integrations,
         sandbox,
         schema,
@@ -35,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parley", description="Run and test Parley bots.")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, demo, chat, test, validate, graph, integrations, sandbox, schema):
+    for module in (init, serve, demo, chat, test, validate, graph, integrations, sandbox, schema):
         module.register(sub)
     _debug_after_commands(parser)
     return parser
