@@ -76,8 +76,10 @@ def _probe_tree(probed: dict[str, str]) -> Item:
     root = _probe("section")
     for path in sorted(probed, key=lambda p: p.count(".")):
         at = root
-        for name in path.split(".") if path else ():
-            at = at.value.setdefault(name, _probe(probed.get(name, "section")))
+        parts = path.split(".") if path else []
+        for depth, name in enumerate(parts, 1):
+            parent = ".".join(parts[:depth])
+            at = at.value.setdefault(name, _probe(probed.get(parent, "section")))
         if probed[path] == "mapping":
             at.value = {ANY_NAME: _probe("section")}
     return root
