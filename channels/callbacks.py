@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
+import httpx2
 
 from channels.signing import signed_headers
 from channels.wire import to_json
@@ -51,7 +51,7 @@ class CallbackPoster:
         self._queues: dict[str, deque[tuple[str, dict[str, Any]]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._sequence = itertools.count()
-        self._http: httpx.AsyncClient | None = None
+        self._http: httpx2.AsyncClient | None = None
 
     def __len__(self) -> int:
         """Messages not yet delivered."""
@@ -60,7 +60,7 @@ class CallbackPoster:
     async def start(self) -> int:
         """Open the HTTP client and queue again what an earlier run left undelivered; returns
         how many messages that is."""
-        self._http = httpx.AsyncClient(timeout=self.timeout)
+        self._http = httpx2.AsyncClient(timeout=self.timeout)
         found = [(key, raw) async for key, raw in self.store.scan(PENDING)]
         for key, raw in sorted(found):
             record = json.loads(raw)
@@ -124,7 +124,7 @@ class CallbackPoster:
         assert self._http is not None, "CallbackPoster.start() opens the client"
         try:
             response = await self._http.post(self.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             log.warning("webhook callback to %s failed: %s", self.url, type(exc).__name__)
             return False
         if response.is_success:

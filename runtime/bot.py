@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from types import TracebackType
 
-import httpx
+import httpx2
 
 from runtime.auth import redaction
 from runtime.auth.authorizer import OAuthAuthorizer
@@ -40,7 +40,7 @@ def make_authorizer(
     config: Config,
     store: Store,
     oauth: OAuthClient,
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     *,
     env: Mapping[str, str] | None = None,
 ) -> OAuthAuthorizer:
@@ -86,7 +86,7 @@ class Bot:
         config: Config,
         dialogs: dict[str, CompiledDialog],
         store: Store,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
         engine: Engine,
         oauth: OAuthClient,
         authorizer: OAuthAuthorizer,
@@ -109,7 +109,7 @@ class Bot:
         config: Config,
         *,
         store: Store | None = None,
-        http: httpx.AsyncClient | None = None,
+        http: httpx2.AsyncClient | None = None,
         oauth: OAuthClient | None = None,
         authorizer: OAuthAuthorizer | None = None,
         dialogs: Sequence[Dialog] | None = None,
@@ -138,7 +138,7 @@ class Bot:
             await store.open()
             resources.push_async_callback(store.close)
             if http is None:
-                http = httpx.AsyncClient(follow_redirects=False)
+                http = httpx2.AsyncClient(follow_redirects=False)
                 resources.push_async_callback(http.aclose)
             oauth = oauth or OAuthClient()
             resources.push_async_callback(oauth.aclose)
@@ -170,7 +170,7 @@ def _engine(
     loaded: Sequence[Dialog],
     compiled: dict[str, CompiledDialog],
     store: Store,
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     authorizer: OAuthAuthorizer,
     hooks: ExecutorHooks,
 ) -> Engine:

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -41,7 +41,7 @@ async def complete_authorization(
     username: str,
     password: str,
     allow: bool = True,
-    client: httpx.AsyncClient | None = None,
+    client: httpx2.AsyncClient | None = None,
 ) -> str:
     """Open `authorize_url`, log in and press Allow (or Deny); return the redirect URL.
 
@@ -49,7 +49,7 @@ async def complete_authorization(
     AuthorizationFailed when the org shows a page instead of redirecting.
     """
     own = client is None
-    http = client or httpx.AsyncClient()
+    http = client or httpx2.AsyncClient()
     try:
         page = await http.get(authorize_url, follow_redirects=False)
         if page.status_code == 302:

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import yaml
 
 from runtime.auth.oauth import OAuthClient
@@ -49,14 +49,14 @@ nodes:
 CALLBACK = "http://127.0.0.1:8765/oauth/callback"
 
 
-class TimedTransport(httpx.AsyncBaseTransport):
+class TimedTransport(httpx2.AsyncBaseTransport):
     """Counts the seconds spent inside outbound requests."""
 
     def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
+        self.inner = httpx2.AsyncHTTPTransport()
         self.spent = 0.0
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         started = time.perf_counter()
         try:
             response = await self.inner.handle_async_request(request)
@@ -101,10 +101,10 @@ async def main(conversations: int) -> None:
         folder = Path(tmp)
         async with run_sandbox(port=0, db=None, auto_approve=True, api_limit=10**9) as org:
             transport = TimedTransport()
-            http = httpx.AsyncClient(transport=transport)
+            http = httpx2.AsyncClient(transport=transport)
             config = load_config(write_bot(folder, org), env={})
             bot = await Bot.open(config, http=http, oauth=OAuthClient(transport=transport))
-            browser = httpx.AsyncClient()
+            browser = httpx2.AsyncClient()
             try:
                 links = []
                 sizes = []

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import httpx
+import httpx2
 
 from runtime.auth.oauth import OAuthClient, OAuthFailure
 from runtime.auth.profiles import PRE_AUTHORIZED, Profile
@@ -53,7 +53,7 @@ class OAuthAuthorizer(Authorizer):
         states: StateBook,
         tokens: TokenStore,
         oauth: OAuthClient,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
     ) -> None:
         self.profiles = profiles
         self.store = store

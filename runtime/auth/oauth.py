@@ -7,23 +7,14 @@ sentence that never contains a secret.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
-import httpx
+import httpx2
+from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
 from runtime.auth.profiles import Profile
 from runtime.errors import AuthError
 from runtime.outbound import HTTP_TIMEOUT
-
-with warnings.catch_warnings():
-    # authlib 1.9 prefers the httpx2 package and warns when it falls back to httpx, which is
-    # the HTTP client this project standardises on. Its deprecate module forces such warnings
-    # to "always" when imported, so the filter goes in after that import.
-    import authlib.deprecate
-
-    warnings.simplefilter("ignore", authlib.deprecate.AuthlibDeprecationWarning)
-    from authlib.integrations.httpx_client import AsyncOAuth2Client, OAuthError
 
 
 class OAuthFailure(AuthError):
@@ -39,7 +30,7 @@ class OAuthFailure(AuthError):
 
 class OAuthClient:
     def __init__(
-        self, *, transport: httpx.AsyncBaseTransport | None = None, timeout: float = HTTP_TIMEOUT
+        self, *, transport: httpx2.AsyncBaseTransport | None = None, timeout: float = HTTP_TIMEOUT
     ) -> None:
         self._transport = transport
         self._timeout = timeout
@@ -102,13 +93,13 @@ class OAuthClient:
             raise OAuthFailure(
                 code, f"{profile.provider} refused the token {what}: {code}"
             ) from exc
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise OAuthFailure(
                 "unreachable",
                 f"{profile.provider}'s token endpoint could not be reached ({type(exc).__name__})",
                 transient=True,
             ) from exc
-        except httpx.HTTPStatusError as exc:
+        except httpx2.HTTPStatusError as exc:
             status = exc.response.status_code
             raise OAuthFailure(
                 f"http_{status}",

@@ -7,14 +7,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 PER_USER = "per_user"
 PRE_AUTHORIZED = "pre_authorized"
 BOT_SUBJECT = "bot"
 
 # After an authorization: (profile, token facts, access token, http) -> a refusal sentence or None
-Verifier = Callable[["Profile", dict[str, Any], str, httpx.AsyncClient], Awaitable[str | None]]
+Verifier = Callable[["Profile", dict[str, Any], str, httpx2.AsyncClient], Awaitable[str | None]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Secrets never reach the logs: every log record is scrubbed as it is created.
 
 A record factory (rather than a handler filter) catches records of every logger, including
-third-party ones such as httpx and authlib, whatever handlers the application adds later.
+third-party ones such as httpx2 and authlib, whatever handlers the application adds later.
 """
 
 from __future__ import annotations

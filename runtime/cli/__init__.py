@@ -22,12 +22,23 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _parser() -> argparse.ArgumentParser:
-    from runtime.cli import chat, demo, graph, integrations, sandbox, serve, test, validate
+    from runtime.cli import (
+        chat,
+        demo,
+        graph,
+        init,
+        integrations,
+        sandbox,
+        schema,
+        serve,
+        test,
+        validate,
+    )
 
     parser = argparse.ArgumentParser(prog="parley", description="Run and test Parley bots.")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, demo, chat, test, validate, graph, integrations, sandbox):
+    for module in (init, serve, demo, chat, test, validate, graph, integrations, sandbox, schema):
         module.register(sub)
     _debug_after_commands(parser)
     return parser

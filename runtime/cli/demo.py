@@ -28,6 +28,7 @@ from runtime.errors import ParleyError
 from runtime.integrations.installer import INSTALLED, UPDATED, Installer, InstallState
 from runtime.integrations.salesforce import profile as salesforce
 from runtime.integrations.salesforce.profile import CLIENT_ID_ENV, CLIENT_SECRET_ENV
+from runtime.schemas import ensure_schemas
 
 SANDBOX_PORT = 8900
 
@@ -67,6 +68,7 @@ def install_templates(config: Config) -> DemoTemplates:
     installer = Installer("salesforce", dialogs_dir(config))
     pending = installer.pending()
     done = installer.install(pending) if pending else []
+    ensure_schemas(config.root)  # what the templates' first line points editors at
     stale = [
         name
         for name in sorted(installer.available)

@@ -14,6 +14,7 @@ from runtime.cli.common import add_config_option, config_from
 from runtime.config import Config
 from runtime.errors import ParleyError
 from runtime.integrations.installer import Installer, kept
+from runtime.schemas import ensure_schemas
 
 
 def register(actions: argparse._SubParsersAction) -> None:
@@ -44,7 +45,8 @@ def run_templates(args: argparse.Namespace) -> int:
 
 
 def run_install(args: argparse.Namespace) -> int:
-    installer = Installer(args.name, dialogs_dir(config_from(args)))
+    config = config_from(args)
+    installer = Installer(args.name, dialogs_dir(config))
     names = sorted(installer.available) if args.all else list(args.templates)
     if not names:
         raise ParleyError(
@@ -52,6 +54,7 @@ def run_install(args: argparse.Namespace) -> int:
             f"See them with: parley integrations templates {args.name}"
         )
     done = installer.install(names, force=args.force)
+    ensure_schemas(config.root)  # what the templates' first line points editors at
     for name, what in done:
         print(f"{name}: {what} ({installer.path(name)})")
     note = installer.kept_note(kept(done))

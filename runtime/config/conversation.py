@@ -44,10 +44,9 @@ def _rate_limit(conversation: Section) -> RateLimit:
     default = RateLimit()
     with conversation.section("rate_limit") as s:
         messages = s.whole("messages", default.messages, 1)
-        per_seconds = s.number("per_seconds", default.per_seconds, 0, MAX_RATE_WINDOW)
-        if per_seconds <= 0:
-            s.problem("per_seconds", f"expected a number above 0, got {per_seconds:g}")
-            per_seconds = default.per_seconds
+        per_seconds = s.number(
+            "per_seconds", default.per_seconds, 0, MAX_RATE_WINDOW, above_low=True
+        )
     return RateLimit(messages=messages, per_seconds=per_seconds)
 
 

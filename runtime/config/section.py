@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from runtime.config.keys import Key, KeyRecorder
 from runtime.config.yaml_tree import Item, Report, describe, kind_of
 from runtime.suggestions import did_you_mean
 
@@ -51,8 +52,14 @@ class Section:
         item = item or self.values.get(key)
         self.report.add(item.line if item else self.line, self.key_path(key), message)
 
+    def note(self, key: str, how: Key) -> None:
+        """Say how `key` is read, for the schema of config.yaml (see runtime/config/keys.py)."""
+        if isinstance(self.report, KeyRecorder):
+            self.report.note(self.key_path(key), how)
+
     def get(self, key: str) -> Item | None:
         """The key's item, or None when absent, null, empty or already reported."""
+        self.note(key, Key("any"))
         self.known.append(key)
         item = self.values.get(key)
         if item is None or item.value is None or item.value == "" or item.broken:
@@ -65,6 +72,7 @@ class Section:
 
     def text(self, key: str, default: str | None = None, *, secret: bool = False) -> str:
         """A string; `default` None makes the key required."""
+        self.note(key, Key("text", required=default is None, default=default, secret=secret))
         item = self.get(key)
         if item is None:
             written = self.values.get(key)
@@ -77,6 +85,7 @@ class Section:
         return item.text
 
     def whole(self, key: str, default: int, low: int, high: int | None = None) -> int:
+        self.note(key, Key("whole", default=default, low=low, high=high))
         item = self.get(key)
         if item is None:
             return default
@@ -92,7 +101,12 @@ class Section:
             return default
         return value
 
-    def number(self, key: str, default: float, low: float, high: float) -> float:
+    def number(
+        self, key: str, default: float, low: float, high: float, *, above_low: bool = False
+    ) -> float:
+        """A number from `low` to `high`; `above_low`: greater than `low`."""
+        how = Key("number", default=default, low=low, high=high, above_low=above_low)
+        self.note(key, how)
         item = self.get(key)
         if item is None:
             return default
@@ -106,9 +120,13 @@ class Section:
         if not low <= value <= high:
             self.problem(key, f"expected a number from {low:g} to {high:g}, got {value:g}", item)
             return default
+        if above_low and value == low:
+            self.problem(key, f"expected a number above {low:g}, got {value:g}", item)
+            return default
         return float(value)
 
     def flag(self, key: str, default: bool) -> bool:
+        self.note(key, Key("flag", default=default))
         item = self.get(key)
         if item is None:
             return default
@@ -119,10 +137,11 @@ class Section:
         return value
 
     def choice(self, key: str, options: type[_E], default: _E) -> _E:
+        names = tuple(o.value for o in options)
+        self.note(key, Key("choice", default=default.value, choices=names))
         item = self.get(key)
         if item is None:
             return default
-        names = [o.value for o in options]
         if isinstance(item.value, str) and item.text in names:
             return options(item.text)
         hint = did_you_mean(item.text, names) if item.text else ""
@@ -133,6 +152,7 @@ class Section:
 
     def texts(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
         """A list of strings (a single string counts as a list of one)."""
+        self.note(key, Key("texts", default=list(default)))
         item = self.get(key)
         if item is None:
             return default
@@ -149,6 +169,7 @@ class Section:
         return tuple(found)
 
     def mapping(self, key: str) -> dict[str, Item]:
+        self.note(key, Key("mapping"))
         item = self.get(key)
         if item is None:
             return {}
@@ -159,6 +180,7 @@ class Section:
 
     @contextmanager
     def section(self, key: str) -> Iterator[Section]:
+        self.note(key, Key("section"))
         with section(self.report, self.get(key), self.key_path(key), self.line) as inner:
             yield inner
 
@@ -173,6 +195,8 @@ class Section:
 @contextmanager
 def section(report: Report, item: Item | None, path: str, line: int) -> Iterator[Section]:
     """A Section over `item` (at `path`); its unknown keys are reported when the block ends."""
+    if isinstance(report, KeyRecorder):
+        report.note(path, Key("section"))
     s = Section(report, item, path, line)
     yield s
     s.report_unknown()
@@ -180,6 +204,7 @@ def section(report: Report, item: Item | None, path: str, line: int) -> Iterator
 
 def url(s: Section, key: str, default: str | None = None) -> str:
     """An http(s) URL without a trailing slash; `default` None makes it required."""
+    s.note(key, Key("url", required=default is None, default=default))
     written = s.text(key, default)
     if not written or written == default:
         return written

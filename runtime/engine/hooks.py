@@ -1,6 +1,6 @@
 """What an executor tells its host as it runs, fixed when the executor is built.
 
-As httpx takes its event hooks at construction, an executor takes these: nothing sets them
+As httpx2 takes its event hooks at construction, an executor takes these: nothing sets them
 from outside afterwards, so every turn of one executor runs with the same hooks. Each is
 optional and costs a `None` check when absent.
 """

@@ -1,4 +1,5 @@
-"""Service calls: one injectable httpx client, per-attempt timeouts, retries for idempotent methods.
+"""Service calls: one injectable httpx2 client, per-attempt timeouts, retries for idempotent
+methods.
 
 Any HTTP status is a response the dialog can branch on. Only transport failures (timeout, refused
 connection, bad TLS) raise `ServiceError`. GET, PUT and DELETE are retried on 502/503/504 and
@@ -14,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import httpx
+import httpx2
 
 from runtime.errors import InternalError, ServiceError
 from runtime.outbound import HTTP_TIMEOUT
@@ -25,12 +26,12 @@ IDEMPOTENT = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 RETRY_STATUSES = frozenset({502, 503, 504})
 # Failures that happen before a request leaves: its effect certainly did not happen.
 NEVER_SENT = (
-    httpx.ConnectError,
-    httpx.ConnectTimeout,
-    httpx.PoolTimeout,
-    httpx.ProxyError,
-    httpx.UnsupportedProtocol,
-    httpx.LocalProtocolError,
+    httpx2.ConnectError,
+    httpx2.ConnectTimeout,
+    httpx2.PoolTimeout,
+    httpx2.ProxyError,
+    httpx2.UnsupportedProtocol,
+    httpx2.LocalProtocolError,
 )
 
 
@@ -55,18 +56,18 @@ class CallSite:
 
 
 class Services(Protocol):
-    """The executor's seam for service calls, given at construction (as httpx takes a
+    """The executor's seam for service calls, given at construction (as httpx2 takes a
     transport): `ServiceClient` sends over HTTP; a transcript replay answers from stubs."""
 
     async def call(
         self, request: ServiceRequest, *, retry: bool | None = None, site: CallSite | None = None
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """The response; raises `ServiceError` when no answer came (`maybe_sent` says whether
         the request may have arrived)."""
         ...
 
 
-def response_record(response: httpx.Response) -> dict[str, Any]:
+def response_record(response: httpx2.Response) -> dict[str, Any]:
     """What a dialog sees of a response: plain data, stored with the conversation."""
     try:
         body: Any = response.json() if response.content else None
@@ -89,7 +90,7 @@ _KEPT = frozenset(
 class ServiceClient(Services):
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
         *,
         attempts: int = 3,
         backoff: float = 0.2,
@@ -100,7 +101,7 @@ class ServiceClient(Services):
 
     async def call(
         self, request: ServiceRequest, *, retry: bool | None = None, site: CallSite | None = None
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """Send `request`; `retry` (default: for idempotent methods) allows further attempts
         on transport failures and 502/503/504. `site` is not needed to send."""
         if retry is None:
@@ -117,7 +118,7 @@ class ServiceClient(Services):
                     json=request.json if request.has_json else None,
                     timeout=request.timeout,
                 )
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 maybe_sent = maybe_sent or not isinstance(exc, NEVER_SENT)
                 if attempt == tries:
                     raise ServiceError(_describe(exc, request), maybe_sent=maybe_sent) from exc
@@ -140,8 +141,8 @@ def _safe(request: ServiceRequest) -> str:
     return request.url.split("?", 1)[0]
 
 
-def _describe(exc: httpx.TransportError, request: ServiceRequest) -> str:
-    if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, NEVER_SENT):
+def _describe(exc: httpx2.TransportError, request: ServiceRequest) -> str:
+    if isinstance(exc, httpx2.TimeoutException) and not isinstance(exc, NEVER_SENT):
         kind = "timed out"
     elif isinstance(exc, NEVER_SENT):
         kind = "could not be reached"

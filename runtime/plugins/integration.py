@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-import httpx
+import httpx2
 
 from runtime.auth.profiles import Profile
 
@@ -111,7 +111,7 @@ class Integration(ABC):
         profile: Profile,
         facts: dict[str, Any],
         access_token: str,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
     ) -> str | None:
         """Right after an authorization: a sentence refusing the account (its token is then
         not kept), or None to accept it."""

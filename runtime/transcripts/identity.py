@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import httpx
+import httpx2
 
 from runtime.errors import AuthError
 from runtime.outbound import HTTP_TIMEOUT
@@ -132,7 +132,7 @@ def _is_callback(location: str, callback: str) -> bool:
 
 
 async def follow_authorization(
-    url: str, *, login: Login | None, allow: bool = True, client: httpx.AsyncClient | None = None
+    url: str, *, login: Login | None, allow: bool = True, client: httpx2.AsyncClient | None = None
 ) -> dict[str, str]:
     """The callback's query parameters (`code` and `state`, or `error`) after completing the
     provider's pages at `url`; raises `AuthorizationFailed` saying what went wrong."""
@@ -140,7 +140,7 @@ async def follow_authorization(
     if not callback:
         raise AuthorizationFailed(f"the authorization link has no redirect_uri: {url}")
     own = client is None
-    http = client or httpx.AsyncClient(follow_redirects=False, timeout=HTTP_TIMEOUT)
+    http = client or httpx2.AsyncClient(follow_redirects=False, timeout=HTTP_TIMEOUT)
     try:
         response = await http.get(url)
         submitted: set[tuple[str, ...]] = set()
@@ -175,7 +175,7 @@ async def follow_authorization(
             else:
                 response = await http.get(target, params=data)
         raise AuthorizationFailed(f"more than {MAX_HOPS} pages without reaching the callback")
-    except httpx.HTTPError as exc:
+    except httpx2.HTTPError as exc:
         raise AuthorizationFailed(
             f"the identity provider could not be reached ({type(exc).__name__}: {exc})"
         ) from exc

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 from runtime.engine.executor import Executor
 from runtime.engine.service import CallSite, ServiceRequest, Services
@@ -60,7 +60,7 @@ class World:
         return stub.replies[min(count, len(stub.replies) - 1)]
 
 
-def stub_response(reply: StubReply, request: ServiceRequest) -> httpx.Response:
+def stub_response(reply: StubReply, request: ServiceRequest) -> httpx2.Response:
     where = f"{request.method} {request.url.split('?', 1)[0]}"
     if reply.unknown:
         raise ServiceError(f"{where}: no answer (stub)", maybe_sent=True)
@@ -68,10 +68,10 @@ def stub_response(reply: StubReply, request: ServiceRequest) -> httpx.Response:
         raise ServiceError(f"{where}: {reply.error} (stub)")
     headers = dict(reply.headers)
     if reply.body is None:
-        return httpx.Response(reply.status, headers=headers)
+        return httpx2.Response(reply.status, headers=headers)
     if isinstance(reply.body, str):
-        return httpx.Response(reply.status, headers=headers, text=reply.body)
-    return httpx.Response(reply.status, headers=headers, json=reply.body)
+        return httpx2.Response(reply.status, headers=headers, text=reply.body)
+    return httpx2.Response(reply.status, headers=headers, json=reply.body)
 
 
 class StubbedServices(Services):
@@ -84,7 +84,7 @@ class StubbedServices(Services):
 
     async def call(
         self, request: ServiceRequest, *, retry: bool | None = None, site: CallSite | None = None
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         world = self.worlds.get(site.user) if site is not None else None
         reply = world.reply(site.dialog, site.node) if world and site else None
         if reply is None:

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-import httpx
+import httpx2
 import pytest
 from aiohttp import web
 
@@ -183,7 +183,7 @@ async def sandbox_org(tmp_path: Path) -> AsyncIterator[RunningSandbox]:
 
 
 async def new_session(url: str, token: str | None = None) -> dict[str, str]:
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         body = {"token": token} if token else {}
         response = await http.post(f"{url}/api/sessions", json=body)
         assert response.status_code == 200, response.text
@@ -288,10 +288,10 @@ def sign(body: bytes, *, secret: str = SECRET, timestamp: int | None = None) -> 
 
 async def post_hook(
     served: Served, payload: Any, *, secret: str = SECRET, timestamp: int | None = None
-) -> httpx.Response:
+) -> httpx2.Response:
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     headers = {"Content-Type": "application/json", **sign(body, secret=secret, timestamp=timestamp)}
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         return await http.post(f"{served.url}/webhook", content=body, headers=headers)
 
 
@@ -302,10 +302,10 @@ def sign_request(
     return sign(f"{method} {target}".encode(), secret=secret, timestamp=timestamp)
 
 
-async def fetch_hook(served: Served, user_id: str, after: int = 0) -> httpx.Response:
+async def fetch_hook(served: Served, user_id: str, after: int = 0) -> httpx2.Response:
     """`GET /webhook/messages?user_id=...&after=...`, signed over its percent-encoded target."""
     target = "/webhook/messages?" + urlencode({"user_id": user_id, "after": after})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         return await http.get(served.url + target, headers=sign_request("GET", target))
 
 

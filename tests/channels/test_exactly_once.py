@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from runtime.store.redis import LOCK_TIMEOUT
 from tests.support.fleet import (
@@ -178,7 +178,7 @@ async def test_a_message_sent_again_after_the_restart_found_out_alone_is_not_tak
     itself (verify, at startup) and keeps "Lead … created" for the user. The relay then sends
     the message that got no answer again, as it must: the user is told the lead was created,
     and the message is not read as a new request ("Sorry, I didn't understand that")."""
-    async with open_fleet(tmp_path) as fleet, httpx.AsyncClient(timeout=60.0) as http:
+    async with open_fleet(tmp_path) as fleet, httpx2.AsyncClient(timeout=60.0) as http:
         server, user = fleet.instances[0], "sent-again"
         for number, text in enumerate(("create a lead for Ada Qsentagain at Initech", "skip")):
             await post_message(http, server, user, f"m{number}", text)
@@ -193,7 +193,7 @@ async def test_a_message_sent_again_after_the_restart_found_out_alone_is_not_tak
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
         await server.kill()
-        with contextlib.suppress(httpx.TransportError):
+        with contextlib.suppress(httpx2.TransportError):
             await last
         await server.start()
         for _ in range(300):  # the restarted server finds out without being asked

@@ -1,7 +1,7 @@
 """Generated hostile input against every route of the real server (issue 15).
 
 One server for the module (SQLite store, webhook secret set, an auth profile `crm` on a sandbox
-org), on 127.0.0.1 and an ephemeral port, driven by real clients (httpx, and aiohttp for the
+org), on 127.0.0.1 and an ephemeral port, driven by real clients (httpx2, and aiohttp for the
 WebSocket). Hypothesis generates bodies (arbitrary bytes; JSON with deep nesting, huge numbers,
 NaN, lone surrogates escaped as `\\ud800` or written raw, NUL, bytes that are not UTF-8),
 query strings (random and meaningful keys, repeated keys, `%ED%A0%80`, `%FF`, `%00`, broken
@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-import httpx
+import httpx2
 import pytest
 import pytest_asyncio
 from hypothesis import HealthCheck, event, given, settings
@@ -83,7 +83,7 @@ def fuzz(examples: int) -> Any:
 class Rig:
     served: Served
     sandbox: RunningSandbox
-    http: httpx.AsyncClient
+    http: httpx2.AsyncClient
     session: aiohttp.ClientSession
     token: str  # a valid user token (the WebSocket user of the frame tests)
     user_id: str
@@ -111,7 +111,7 @@ async def rig(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Rig]:
         )
         try:
             async with (
-                httpx.AsyncClient(base_url=served.url, timeout=WAIT) as http,
+                httpx2.AsyncClient(base_url=served.url, timeout=WAIT) as http,
                 aiohttp.ClientSession() as session,
             ):
                 first = (await http.post("/api/sessions")).json()
@@ -391,13 +391,13 @@ def encoded(body: bytes, how: str | None) -> tuple[bytes, list[tuple[str, bytes]
     return gzip.compress(body), [("Content-Encoding", b"gzip")]
 
 
-def sent(answer: httpx.Response) -> str:
+def sent(answer: httpx2.Response) -> str:
     request = answer.request
     said = f"{request.method} {request.url.raw_path!r} {request.headers.raw!r}"
     return f"{said} -> {answer.status_code} {answer.text[:200]!r}"
 
 
-def json_error_shape(answer: httpx.Response, watch: Watch) -> None:
+def json_error_shape(answer: httpx2.Response, watch: Watch) -> None:
     """A refusal of a JSON route: `{"error": {"code", "message"}}`, as spec/channels.md says,
     unless aiohttp's parser refused the request before any handler ran (a Content-Encoding it
     cannot decode): a plain 400, logged as one WARNING line by `channels.logs`."""
@@ -625,7 +625,7 @@ async def test_webhook(rig, watch, body, signing, extra, content_type, encoding)
 )
 async def test_webhook_fetch(rig, watch, query, signing):
     watch.begin()
-    url = httpx.URL(f"{rig.url}/webhook/messages?{query}")
+    url = httpx2.URL(f"{rig.url}/webhook/messages?{query}")
     target = url.raw_path.decode("ascii")  # exactly what goes on the request line
     signed = {
         "good": lambda: sign_request("GET", target),
@@ -718,8 +718,8 @@ async def test_oauth_callback_of_a_real_link(
     else:
         url = await link_by_webhook(rig, user_id)
     try:
-        async with httpx.AsyncClient(timeout=WAIT) as idp:
-            back = httpx.URL((await idp.get(url)).headers["location"])
+        async with httpx2.AsyncClient(timeout=WAIT) as idp:
+            back = httpx2.URL((await idp.get(url)).headers["location"])
         pairs = [p.partition("=")[::2] for p in back.query.decode().split("&")]
         if change in ("code", "state"):
             pairs = [(k, value if k == change else v) for k, v in pairs]
@@ -744,7 +744,7 @@ async def test_oauth_callback_of_a_real_link(
         if ws is not None:
             await ws.close()
     if channel == "webhook":
-        url = httpx.URL(f"{rig.url}/webhook/messages?user_id={quote(user_id)}&after={after}")
+        url = httpx2.URL(f"{rig.url}/webhook/messages?user_id={quote(user_id)}&after={after}")
         target = url.raw_path.decode("ascii")  # as sent: percent-encoded
         fetched = await rig.http.get(url, headers=sign_request("GET", target))
         event(f"fetch {fetched.status_code}")

@@ -12,7 +12,7 @@ import logging
 import textwrap
 
 import aiohttp
-import httpx
+import httpx2
 import pytest
 
 from channels.identity import COOKIE
@@ -71,7 +71,7 @@ async def raw_request(url: str, head: bytes) -> tuple[int, bytes]:
 async def test_a_malformed_sessions_body_is_a_bad_request(serve_bot, caplog, body):
     caplog.set_level(logging.INFO)
     served = await serve_bot({"note": NOTE_DIALOG})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         answer = await http.post(f"{served.url}/api/sessions", content=body)
     assert answer.status_code == 400, answer.text
     assert answer.json()["error"]["code"] == "bad_request"
@@ -80,7 +80,7 @@ async def test_a_malformed_sessions_body_is_a_bad_request(serve_bot, caplog, bod
 
 async def test_an_oversized_sessions_body_gets_the_json_error_shape(serve_bot, caplog):
     served = await serve_bot({"note": NOTE_DIALOG})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         answer = await http.post(f"{served.url}/api/sessions", content=b" " * 200_000)
     assert answer.status_code == 413
     assert answer.json()["error"]["code"] == "too_long"
@@ -192,7 +192,7 @@ async def test_every_unparseable_request_is_one_warning_line(serve_bot, caplog, 
     assert len(server) == 1 and server[0].levelno <= logging.WARNING
     assert "\n" not in server[0].getMessage()
     assert "s" * 100 not in server[0].getMessage()
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         assert (await http.get(f"{served.url}/healthz")).status_code == 200
 
 
@@ -213,8 +213,8 @@ async def test_a_link_refused_to_another_users_browser_still_works_for_its_owner
         link["url"], username=sandbox_org.username, password=sandbox_org.password
     )
 
-    async def open_as(token: str | None) -> httpx.Response:
-        async with httpx.AsyncClient(cookies={COOKIE: token} if token else None) as browser:
+    async def open_as(token: str | None) -> httpx2.Response:
+        async with httpx2.AsyncClient(cookies={COOKIE: token} if token else None) as browser:
             return await browser.get(callback)
 
     refused = await open_as(mallory["token"])
@@ -398,7 +398,7 @@ async def test_a_user_declining_authorization_is_not_an_error(
     denied = await complete_authorization(
         link["url"], username=sandbox_org.username, password=sandbox_org.password, allow=False
     )
-    async with httpx.AsyncClient(cookies={COOKIE: session["token"]}) as browser:
+    async with httpx2.AsyncClient(cookies={COOKIE: session["token"]}) as browser:
         page = await browser.get(denied)
     assert page.status_code == 400 and "You declined" in page.text
     told = await chat.receive()
@@ -434,7 +434,7 @@ async def test_a_body_whose_content_encoding_does_not_decode_is_a_bad_request(
     caplog.set_level(logging.DEBUG)
     served = await serve_bot({"note": NOTE_DIALOG}, {"channels": {"webhook": {"secret": SECRET}}})
     body = b'{"user_id": "sms:1", "message_id": "m-1", "text": "hi"}'  # not gzip
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         answer = await http.post(
             served.url + path, content=body, headers={"Content-Encoding": "gzip", **sign(body)}
         )
@@ -455,7 +455,7 @@ async def test_a_body_whose_content_encoding_does_not_decode_is_a_bad_request(
 async def test_an_origin_that_is_not_a_url_is_refused(serve_bot, caplog, path):
     caplog.set_level(logging.INFO)
     served = await serve_bot({"note": NOTE_DIALOG})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         method = "POST" if path == "/api/sessions" else "GET"
         answer = await http.request(method, served.url + path, headers={"Origin": "http://[::1"})
     assert answer.status_code == 403, answer.text
@@ -469,7 +469,7 @@ async def test_an_origin_that_is_not_a_url_is_refused(serve_bot, caplog, path):
 async def test_only_the_web_chat_files_are_static(serve_bot, caplog, name):
     caplog.set_level(logging.INFO)
     served = await serve_bot({"note": NOTE_DIALOG})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         assert (await http.get(f"{served.url}/static/{name}")).status_code == 404
         assert (await http.get(f"{served.url}/static/chat.js")).status_code == 200
     quiet(caplog)

@@ -4,7 +4,7 @@ to /oauth/callback."""
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from channels.hub import OUTBOX
 from channels.identity import COOKIE
@@ -35,9 +35,9 @@ async def approve(sb, link_url: str) -> str:
     return await complete_authorization(link_url, username=sb.username, password=sb.password)
 
 
-async def open_callback(callback_url: str, cookie_token: str | None = None) -> httpx.Response:
+async def open_callback(callback_url: str, cookie_token: str | None = None) -> httpx2.Response:
     cookies = {COOKIE: cookie_token} if cookie_token else None
-    async with httpx.AsyncClient(cookies=cookies) as browser:
+    async with httpx2.AsyncClient(cookies=cookies) as browser:
         return await browser.get(callback_url)
 
 
@@ -126,7 +126,7 @@ async def test_a_denied_authorization_is_told_on_the_page_and_in_the_chat(
 
 async def test_callback_pages_never_show_a_traceback_and_escape_what_they_show(serve_bot):
     served = await serve_bot({"note": NOTE_DIALOG}, {"bot": {"name": "<b>Bot</b> & co"}})
-    async with httpx.AsyncClient() as browser:
+    async with httpx2.AsyncClient() as browser:
         pages = [
             await browser.get(f"{served.url}/oauth/callback"),
             await browser.get(f"{served.url}/oauth/callback", params={"state": "<script>x"}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
+import httpx2
 from aiohttp import web
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -24,7 +24,7 @@ from tests.channels.test_oauth_flow import approve, ask_for_a_lead, open_callbac
 
 async def test_sessions_issue_a_signed_identity_and_keep_it_for_a_valid_token(serve_bot):
     served = await serve_bot({"note": NOTE_DIALOG})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         first = await http.post(f"{served.url}/api/sessions")
         assert first.status_code == 200
         user_id, token = first.json()["user_id"], first.json()["token"]
@@ -46,7 +46,7 @@ async def test_sessions_issue_a_signed_identity_and_keep_it_for_a_valid_token(se
 
 async def test_the_web_chat_page_and_its_files_are_served(serve_bot):
     served = await serve_bot({"note": NOTE_DIALOG}, {"bot": {"name": "Acme <Helper>"}})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         page = await http.get(f"{served.url}/")
         assert page.status_code == 200
         assert page.headers["Content-Type"].startswith("text/html")
@@ -62,14 +62,14 @@ async def test_the_web_chat_page_and_its_files_are_served(serve_bot):
 
 async def test_a_disabled_web_chat_is_not_served(serve_bot):
     served = await serve_bot({"note": NOTE_DIALOG}, {"channels": {"web": {"enabled": False}}})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         assert (await http.get(f"{served.url}/")).status_code == 404
         assert (await http.post(f"{served.url}/api/sessions")).status_code == 200
 
 
 async def test_healthz_is_ok_while_the_store_answers(serve_bot):
     served = await serve_bot({"note": NOTE_DIALOG})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         healthy = await http.get(f"{served.url}/healthz")
         assert (healthy.status_code, healthy.json()) == (200, {"status": "ok"})
         await served.bot.store.close()
@@ -103,7 +103,7 @@ async def test_metrics_count_turns_sessions_service_calls_and_callbacks(
     await noter.say("something")
     lead = await chats(served, (await new_session(served.url))["token"])
     link = await ask_for_a_lead(lead)
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         before = scrape((await http.get(f"{served.url}/metrics")).text)
         assert before[("parley_turns_total", (("channel", "websocket"),))] == 6
         assert before[("parley_turn_seconds_count", (("channel", "websocket"),))] == 6
@@ -128,7 +128,7 @@ async def test_metrics_count_turns_sessions_service_calls_and_callbacks(
 async def test_sessions_are_recounted_at_most_once_every_sessions_every(serve_bot, chats):
     served = await serve_bot({"note": NOTE_DIALOG}, settings=ChannelSettings(sessions_every=1.0))
     active = ("parley_sessions", (("status", "active"),))
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
 
         async def scrape_active() -> float:
             return scrape((await http.get(f"{served.url}/metrics")).text)[active]
@@ -182,7 +182,7 @@ async def test_service_calls_are_counted_once_per_call_after_retries(
     chat = await chats(served, (await new_session(served.url))["token"])
     assert (await chat.say("check the status"))["text"] == "checked"
     assert len(attempts) == 3  # a GET is retried on 503
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         metrics = scrape((await http.get(f"{served.url}/metrics")).text)
     assert metrics[("parley_service_calls_total", (("status", "503"),))] == 1
     assert metrics[("parley_service_calls_total", (("status", "0"),))] == 1

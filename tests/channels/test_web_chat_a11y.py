@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
@@ -181,7 +181,7 @@ async def test_favicon_ico_leads_to_the_icon(serve_bot):
     """Browsers ask for /favicon.ico on pages that name no icon (the callback page of an old
     cached chat, a JSON answer opened in a tab): it is never a 404."""
     served = await serve_bot({"order_pizza": PIZZA_DIALOG})
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         answer = await http.get(served.url + "/favicon.ico", follow_redirects=True)
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "image/svg+xml"

@@ -1,4 +1,4 @@
-"""The webhook channel, driven by httpx like a relay, with a real receiver for async mode."""
+"""The webhook channel, driven by httpx2 like a relay, with a real receiver for async mode."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import time
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 import pytest
 
 from channels.settings import ChannelSettings
@@ -69,7 +69,7 @@ async def test_bad_signatures_get_401_and_nothing_is_processed(serve_bot, forge)
             "X-Parley-Signature": sign(body)["X-Parley-Signature"].removeprefix("sha256="),
         },
     }[forge]
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         refused = await http.post(f"{served.url}/webhook", content=body, headers=headers)
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "unauthorized"
@@ -97,7 +97,7 @@ async def test_a_repeated_message_id_gets_the_first_answer_and_runs_once(serve_b
     # The same request replayed byte for byte within the window: still the first answer.
     body = json.dumps(message("water the plants", "m-2")).encode()
     headers = {"Content-Type": "application/json", **sign(body)}
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         replays = [
             await http.post(f"{served.url}/webhook", content=body, headers=headers)
             for _ in range(2)
@@ -165,7 +165,7 @@ async def test_without_a_secret_the_webhook_answers_503(serve_bot):
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "not_configured"
     assert (await fetch_hook(served, USER)).status_code == 503
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         assert (await http.get(f"{served.url}/healthz")).status_code == 200
 
 
@@ -179,7 +179,7 @@ async def test_fetching_messages_is_signed_over_its_request_line(serve_bot):
     served = await serve_bot({"note": NOTE_DIALOG}, SYNC)
     target = "/webhook/messages?" + urlencode({"user_id": USER, "after": 0})
     now = int(time.time())
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         url = served.url + target
         unsigned = await http.get(url)
         stale = await http.get(url, headers=sign_request("GET", target, timestamp=now - 400))
@@ -228,7 +228,7 @@ async def test_undelivered_callbacks_survive_a_restart_and_are_resumed(serve_bot
     await post_hook(first, message("take a note", "m-1"))
     await post_hook(first, message("call the plumber", "m-2"))
     await until(lambda: down.attempts >= 2, "delivery was attempted")
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         metrics = (await http.get(f"{first.url}/metrics")).text
     assert "parley_webhook_callbacks_pending 2.0" in metrics.splitlines()
     await first.stop()

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 import pytest
 
 from channels.server import DELIVERIES
@@ -41,12 +41,12 @@ def target(user_id: str, after: int | str = 0) -> str:
     return "/webhook/messages?" + urlencode({"user_id": user_id, "after": after})
 
 
-async def get(served: Served, sent: str, headers: dict[str, str]) -> httpx.Response:
-    async with httpx.AsyncClient() as http:
+async def get(served: Served, sent: str, headers: dict[str, str]) -> httpx2.Response:
+    async with httpx2.AsyncClient() as http:
         return await http.get(served.url + sent, headers=headers)
 
 
-def seqs_and_texts(answer: httpx.Response) -> list[tuple[int, str]]:
+def seqs_and_texts(answer: httpx2.Response) -> list[tuple[int, str]]:
     assert answer.status_code == 200, answer.text
     return [(m["seq"], m["text"]) for m in answer.json()["messages"]]
 
@@ -132,7 +132,7 @@ async def test_head_is_not_a_way_to_fetch(serve_bot, no_tracebacks):
     served = await serve_bot({"note": NOTE_DIALOG}, SYNC)
     await wait_for(served, ANN, "one")
     sent = target(ANN, 1)
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         head = await http.head(served.url + sent, headers=sign_request("HEAD", sent))
     assert head.status_code == 405
     assert seqs_and_texts(await fetch_hook(served, ANN, after=0)) == [(1, "one")]

@@ -1,13 +1,13 @@
 """Fixtures for tests of the sandbox org, reusable by any test under tests/sandbox/.
 
 * `sandbox_org`: a sandbox org on 127.0.0.1, port 0, SQLite file in tmp_path, controls on.
-* `http`: an httpx.AsyncClient on the org's base URL (no auth).
+* `http`: an httpx2.AsyncClient on the org's base URL (no auth).
 * `authorize`: `await authorize(**params)` builds an authorize URL for the demo app (PKCE S256,
   state, loopback callback), completes the login and consent page with plain HTTP, and returns
   an `Authorized` with the callback URL, its parameters and the PKCE verifier.
 * `token`: `await token(scope="api refresh_token")` runs the whole code flow and returns the
   token response (a dict).
-* `api`: an httpx.AsyncClient on `/services/data/v59.0/` with a Bearer token (scope `api
+* `api`: an httpx2.AsyncClient on `/services/data/v59.0/` with a Bearer token (scope `api
   refresh_token`).
 
 Outside this folder, use `sandbox.server.run_sandbox` and `sandbox.testing.complete_authorization`
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 import pytest
 
 from sandbox.server import RunningSandbox, run_sandbox
@@ -49,8 +49,8 @@ async def sandbox_org(tmp_path: Path) -> AsyncIterator[RunningSandbox]:
 
 
 @pytest.fixture
-async def http(sandbox_org: RunningSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sandbox_org.url, verify=TLS) as client:
+async def http(sandbox_org: RunningSandbox) -> AsyncIterator[httpx2.AsyncClient]:
+    async with httpx2.AsyncClient(base_url=sandbox_org.url, verify=TLS) as client:
         yield client
 
 
@@ -69,7 +69,7 @@ def authorize_url(sb: RunningSandbox, **params: str) -> str:
 
 @pytest.fixture
 def authorize(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> Callable[..., Awaitable[Authorized]]:
     async def run(allow: bool = True, **params: str) -> Authorized:
         verifier, challenge = pkce_pair()
@@ -90,7 +90,7 @@ def authorize(
 @pytest.fixture
 def token(
     sandbox_org: RunningSandbox,
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     authorize: Callable[..., Awaitable[Authorized]],
 ) -> Callable[..., Awaitable[dict[str, Any]]]:
     async def run(scope: str = "api refresh_token") -> dict[str, Any]:
@@ -115,9 +115,9 @@ def token(
 @pytest.fixture
 async def api(
     sandbox_org: RunningSandbox, token: Callable[..., Awaitable[dict[str, Any]]]
-) -> AsyncIterator[httpx.AsyncClient]:
+) -> AsyncIterator[httpx2.AsyncClient]:
     issued = await token()
-    async with httpx.AsyncClient(
+    async with httpx2.AsyncClient(
         base_url=f"{sandbox_org.url}/services/data/v{VERSION}/",
         headers={"Authorization": f"Bearer {issued['access_token']}"},
         verify=TLS,

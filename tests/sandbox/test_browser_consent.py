@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import httpx
+import httpx2
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -37,7 +37,7 @@ async def callback_server() -> AsyncIterator[TestServer]:
 
 
 async def test_chromium_logs_in_and_allows(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, callback_server: TestServer
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, callback_server: TestServer
 ) -> None:
     callback = str(callback_server.make_url("/oauth/callback"))
     verifier, challenge = pkce_pair()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -37,7 +37,7 @@ MALFORMED: list[tuple[str, str, dict[str, Any]]] = [
 
 @pytest.mark.parametrize(("verb", "path", "options"), MALFORMED)
 async def test_malformed_rest_requests(
-    api: httpx.AsyncClient, verb: str, path: str, options: dict[str, Any]
+    api: httpx2.AsyncClient, verb: str, path: str, options: dict[str, Any]
 ) -> None:
     headers = {"Content-Type": "application/json", **options.get("headers", {})}
     answer = await api.request(verb, path, content=options.get("content"), headers=headers)
@@ -48,7 +48,7 @@ async def test_malformed_rest_requests(
     assert answer.headers["sforce-limit-info"].startswith("api-usage=")
 
 
-async def test_oversized_body_is_refused_in_shape(api: httpx.AsyncClient) -> None:
+async def test_oversized_body_is_refused_in_shape(api: httpx2.AsyncClient) -> None:
     big = b'{"LastName": "' + b"x" * (3 * 1024 * 1024) + b'"}'
     answer = await api.post(
         "sobjects/Lead", content=big, headers={"Content-Type": "application/json"}
@@ -88,7 +88,7 @@ async def test_oversized_body_is_refused_in_shape(api: httpx.AsyncClient) -> Non
     ],
 )
 async def test_malformed_oauth_requests(
-    http: httpx.AsyncClient, verb: str, path: str, options: dict[str, Any]
+    http: httpx2.AsyncClient, verb: str, path: str, options: dict[str, Any]
 ) -> None:
     answer = await http.request(verb, path, **options)
     assert 400 <= answer.status_code < 500, answer.text
@@ -96,7 +96,7 @@ async def test_malformed_oauth_requests(
     assert set(body) == {"error", "error_description"}
 
 
-async def test_authorize_with_garbage_never_fails(http: httpx.AsyncClient) -> None:
+async def test_authorize_with_garbage_never_fails(http: httpx2.AsyncClient) -> None:
     for query in ("", "?client_id=%FF", "?response_type=code&client_id=" + "x" * 5000):
         answer = await http.get("/services/oauth2/authorize" + query)
         assert answer.status_code == 400

@@ -9,7 +9,7 @@ import socket
 import sys
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 
 from sandbox.cli import main
@@ -51,7 +51,7 @@ async def test_runs_prints_credentials_and_stops_on_sigterm(tmp_path: Path) -> N
         assert client_id and secret and password
         assert "login URL:      " + url.group(1) + "/services/oauth2/authorize" in banner
         assert "username:       demo@parley.sandbox" in banner
-        async with httpx.AsyncClient(base_url=url.group(1), verify=TLS) as http:
+        async with httpx2.AsyncClient(base_url=url.group(1), verify=TLS) as http:
             state = (await http.get("/_sandbox")).json()
             assert state["edition"] == "trial" and state["client_id"] == client_id.group(1)
             issued = await http.post(

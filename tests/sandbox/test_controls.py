@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from aiohttp.test_utils import TestServer
 
@@ -28,7 +28,7 @@ GIVE_UP = 0.5
 HOLD = 1.5
 
 
-async def _log_entry(http: httpx.AsyncClient, method: str, path: str) -> dict[str, Any]:
+async def _log_entry(http: httpx2.AsyncClient, method: str, path: str) -> dict[str, Any]:
     """The last log entry for `method path`, waiting (5 s at most) for it to be written."""
     for _ in range(100):
         log = (await http.get("/_sandbox/requests")).json()["requests"]
@@ -39,7 +39,7 @@ async def _log_entry(http: httpx.AsyncClient, method: str, path: str) -> dict[st
     raise AssertionError(f"no log entry for {method} {path}")
 
 
-async def _leads_named(api: httpx.AsyncClient, last_name: str) -> list[dict[str, Any]]:
+async def _leads_named(api: httpx2.AsyncClient, last_name: str) -> list[dict[str, Any]]:
     soql = f"SELECT Id, Company FROM Lead WHERE LastName = '{last_name}'"
     answer = await api.get("query", params={"q": soql})
     assert answer.status_code == 200, answer.text
@@ -53,7 +53,7 @@ def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
 async def test_controls_are_unreachable_unless_enabled(tmp_path: Path) -> None:
     async with (
         run_sandbox(port=0, db=tmp_path / "o.db") as sb,
-        httpx.AsyncClient(base_url=sb.url, verify=TLS) as http,
+        httpx2.AsyncClient(base_url=sb.url, verify=TLS) as http,
     ):
         assert sb.controls_url is None
         for path in ("/_sandbox", "/_sandbox/reset", "/_sandbox/faults"):
@@ -61,7 +61,7 @@ async def test_controls_are_unreachable_unless_enabled(tmp_path: Path) -> None:
             assert (await http.post(path, json={})).status_code in (404, 405)
 
 
-async def test_state_and_settings(sandbox_org: RunningSandbox, http: httpx.AsyncClient) -> None:
+async def test_state_and_settings(sandbox_org: RunningSandbox, http: httpx2.AsyncClient) -> None:
     state = (await http.get("/_sandbox")).json()
     assert state["edition"] == "developer" and state["client_id"] == sandbox_org.client_id
     changed = await http.put("/_sandbox/settings", json={"api_limit": 10, "edition": "trial"})
@@ -76,7 +76,7 @@ async def test_state_and_settings(sandbox_org: RunningSandbox, http: httpx.Async
 
 
 async def test_fault_with_status_and_body_fires_count_times(
-    http: httpx.AsyncClient, api: httpx.AsyncClient
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     made = await http.post(
         "/_sandbox/faults",
@@ -98,7 +98,7 @@ async def test_fault_with_status_and_body_fires_count_times(
 
 
 async def test_fault_only_matches_its_method(
-    http: httpx.AsyncClient, api: httpx.AsyncClient
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     await http.post(
         "/_sandbox/faults", json={"method": "POST", "path": "*/sobjects/Lead", "status": 500}
@@ -109,9 +109,11 @@ async def test_fault_only_matches_its_method(
     assert (await http.get("/_sandbox/faults")).json() == {"faults": []}
 
 
-async def test_fault_drops_the_connection(http: httpx.AsyncClient, api: httpx.AsyncClient) -> None:
+async def test_fault_drops_the_connection(
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient
+) -> None:
     await http.post("/_sandbox/faults", json={"path": "/services/data/v59.0/limits", "drop": True})
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(httpx2.RemoteProtocolError):
         await api.get("limits")
     assert (await api.get("limits")).status_code == 200
     log = (await http.get("/_sandbox/requests")).json()["requests"]
@@ -122,7 +124,7 @@ async def test_fault_drops_the_connection(http: httpx.AsyncClient, api: httpx.As
 
 
 async def test_fault_delay_holds_the_answer(
-    http: httpx.AsyncClient, api: httpx.AsyncClient
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     await http.post("/_sandbox/faults", json={"path": "*/limits", "delay": 0.5})
     held = asyncio.create_task(api.get("limits"))
@@ -132,7 +134,7 @@ async def test_fault_delay_holds_the_answer(
     assert (await held).status_code == 200
 
 
-async def test_bad_fault_requests(http: httpx.AsyncClient) -> None:
+async def test_bad_fault_requests(http: httpx2.AsyncClient) -> None:
     assert (await http.post("/_sandbox/faults", json={"status": 500})).status_code == 400
     assert (await http.post("/_sandbox/faults", json={"path": "/x"})).status_code == 400
     wrong = await http.post("/_sandbox/faults", json={"path": "/x", "status": "500"})
@@ -141,7 +143,7 @@ async def test_bad_fault_requests(http: httpx.AsyncClient) -> None:
     assert backwards.json() == {"error": "delay: must not be negative"}
 
 
-async def test_bad_after_commit_faults(http: httpx.AsyncClient) -> None:
+async def test_bad_after_commit_faults(http: httpx2.AsyncClient) -> None:
     alone = await http.post("/_sandbox/faults", json={"path": "/x", "after_commit": True})
     assert alone.status_code == 400
     assert alone.json() == {"error": "after_commit: needs a status, a delay or drop to apply"}
@@ -161,14 +163,14 @@ async def test_bad_after_commit_faults(http: httpx.AsyncClient) -> None:
 
 
 async def test_after_commit_delay_outlives_the_client(
-    http: httpx.AsyncClient, api: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The POST happened but its answer never arrived: the Lead exists after the timeout."""
     await http.post(
         "/_sandbox/faults",
         json={"method": "POST", "path": "*/sobjects/Lead", "after_commit": True, "delay": HOLD},
     )
-    with pytest.raises(httpx.ReadTimeout):
+    with pytest.raises(httpx2.ReadTimeout):
         await api.post(
             "sobjects/Lead", json={"LastName": "Late", "Company": "Acme"}, timeout=GIVE_UP
         )
@@ -187,7 +189,7 @@ async def test_after_commit_delay_outlives_the_client(
 
 
 async def test_after_commit_delay_still_answers_a_patient_client(
-    http: httpx.AsyncClient, api: httpx.AsyncClient
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     await http.post(
         "/_sandbox/faults", json={"path": "*/sobjects/Lead", "after_commit": True, "delay": 0.2}
@@ -211,7 +213,7 @@ async def test_after_commit_delay_still_answers_a_patient_client(
 
 
 async def test_after_commit_drop_loses_the_answer_not_the_update(
-    http: httpx.AsyncClient, api: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     lead_id = (await api.post("sobjects/Lead", json={"LastName": "Drop", "Company": "Old"})).json()[
         "id"
@@ -220,7 +222,7 @@ async def test_after_commit_drop_loses_the_answer_not_the_update(
         "/_sandbox/faults",
         json={"method": "PATCH", "path": "*/sobjects/Lead/*", "after_commit": True, "drop": True},
     )
-    with pytest.raises(httpx.RemoteProtocolError):
+    with pytest.raises(httpx2.RemoteProtocolError):
         await api.patch(f"sobjects/Lead/{lead_id}", json={"Company": "New"})
     got = await api.get(f"sobjects/Lead/{lead_id}")
     assert got.status_code == 200 and got.json()["Company"] == "New"
@@ -236,7 +238,7 @@ async def test_after_commit_drop_loses_the_answer_not_the_update(
 
 
 async def test_after_commit_status_answers_500_for_a_stored_record(
-    http: httpx.AsyncClient, api: httpx.AsyncClient
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     await http.post(
         "/_sandbox/faults",
@@ -256,7 +258,7 @@ async def test_after_commit_status_answers_500_for_a_stored_record(
 
 
 async def test_after_commit_passes_a_refusal_on(
-    http: httpx.AsyncClient, api: httpx.AsyncClient
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     """A handler that refuses commits nothing: the fault holds its error answer like any."""
     await http.post(
@@ -275,7 +277,7 @@ async def test_after_commit_passes_a_refusal_on(
 
 
 async def test_delay_before_the_handler_never_takes_effect(
-    http: httpx.AsyncClient, api: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Without after_commit, a client that gives up during the delay leaves nothing behind:
     no Lead created, none deleted, and no error in the sandbox."""
@@ -290,7 +292,7 @@ async def test_delay_before_the_handler_never_takes_effect(
         api.delete(f"sobjects/Lead/{kept['id']}", timeout=GIVE_UP),
         return_exceptions=True,
     )
-    assert [type(e) for e in gave_up] == [httpx.ReadTimeout, httpx.ReadTimeout]
+    assert [type(e) for e in gave_up] == [httpx2.ReadTimeout, httpx2.ReadTimeout]
     gone = {"status": None, "client_gone": True}
     assert await _log_entry(http, "POST", LEADS) == {"method": "POST", "path": LEADS, **gone}
     deleted = f"{LEADS}/{kept['id']}"
@@ -312,7 +314,7 @@ async def test_after_commit_delay_cancelled_with_the_client(
     app = create_app(SandboxConfig(controls=True))
     async with (
         TestServer(app, host="127.0.0.1") as server,
-        httpx.AsyncClient(base_url=str(server.make_url("")), verify=TLS) as http,
+        httpx2.AsyncClient(base_url=str(server.make_url("")), verify=TLS) as http,
     ):
         demo = app[ORG].demo_app
         form = {
@@ -323,7 +325,7 @@ async def test_after_commit_delay_cancelled_with_the_client(
             "password": DEMO_PASSWORD,
         }
         issued = (await http.post("/services/oauth2/token", data=form)).json()
-        api = httpx.AsyncClient(
+        api = httpx2.AsyncClient(
             base_url=str(server.make_url("/services/data/v59.0/")),
             headers={"Authorization": f"Bearer {issued['access_token']}"},
             verify=TLS,
@@ -333,7 +335,7 @@ async def test_after_commit_delay_cancelled_with_the_client(
                 "/_sandbox/faults",
                 json={"path": "*/sobjects/Lead", "after_commit": True, "delay": HOLD},
             )
-            with pytest.raises(httpx.ReadTimeout):
+            with pytest.raises(httpx2.ReadTimeout):
                 await api.post(
                     "sobjects/Lead", json={"LastName": "Cut", "Company": "Acme"}, timeout=GIVE_UP
                 )
@@ -350,7 +352,7 @@ async def test_after_commit_delay_cancelled_with_the_client(
 
 
 async def test_request_log_never_holds_secrets(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, token: Token
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, token: Token
 ) -> None:
     issued = await token()
     await http.get(
@@ -381,7 +383,7 @@ async def test_request_log_never_holds_secrets(
 
 
 async def test_reset_forgets_records_and_tokens(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, api: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     await api.post("sobjects/Lead", json={"LastName": "x", "Company": "y"})
     await http.put("/_sandbox/settings", json={"edition": "professional"})
@@ -391,7 +393,7 @@ async def test_reset_forgets_records_and_tokens(
     assert (await api.get("limits")).status_code == 401
 
 
-async def test_users_and_login_hint(sandbox_org: RunningSandbox, http: httpx.AsyncClient) -> None:
+async def test_users_and_login_hint(sandbox_org: RunningSandbox, http: httpx2.AsyncClient) -> None:
     made = await http.post(
         "/_sandbox/users", json={"username": "ann@example.com", "password": "pw-123456"}
     )
@@ -411,7 +413,7 @@ async def test_users_and_login_hint(sandbox_org: RunningSandbox, http: httpx.Asy
     assert issued["id"].endswith("/" + made.json()["id"])
 
 
-async def test_seeding_validates_like_rest(http: httpx.AsyncClient) -> None:
+async def test_seeding_validates_like_rest(http: httpx2.AsyncClient) -> None:
     bad = await http.post("/_sandbox/records/Lead", json={"records": [{"LastName": "x"}]})
     assert bad.status_code == 400
     assert "REQUIRED_FIELD_MISSING" in bad.json()["error"]
@@ -420,7 +422,7 @@ async def test_seeding_validates_like_rest(http: httpx.AsyncClient) -> None:
 
 
 async def test_concurrent_faults_are_consumed_once(
-    http: httpx.AsyncClient, api: httpx.AsyncClient
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     await http.post("/_sandbox/faults", json={"path": "*/limits", "status": 503, "count": 3})
     answers = await asyncio.gather(*(api.get("limits") for _ in range(6)))

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 from sandbox.server import RunningSandbox
 from sandbox.testing import callback_params
@@ -16,7 +16,7 @@ Authorize = Callable[..., Awaitable[Any]]
 
 
 async def test_page_shows_login_and_consent(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     page = await http.get(authorize_url(sandbox_org, login_hint="demo@parley.sandbox"))
     assert page.status_code == 200
@@ -52,7 +52,7 @@ async def test_state_absent_when_not_sent(authorize: Authorize) -> None:
 
 
 async def test_wrong_password_shows_the_page_again(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     url = authorize_url(sandbox_org)
     answer = await http.post(
@@ -63,7 +63,7 @@ async def test_wrong_password_shows_the_page_again(
 
 
 async def test_unknown_client_gets_error_page_not_redirect(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     page = await http.get(authorize_url(sandbox_org, client_id="3MVG9nope"))
     assert page.status_code == 400
@@ -72,7 +72,7 @@ async def test_unknown_client_gets_error_page_not_redirect(
 
 
 async def test_unregistered_callback_gets_error_page(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     page = await http.get(authorize_url(sandbox_org, redirect_uri="https://evil.example/cb"))
     assert page.status_code == 400
@@ -84,7 +84,7 @@ async def test_unregistered_callback_gets_error_page(
 
 
 async def test_demo_app_accepts_any_loopback_callback(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     for callback in ("http://localhost:1234/x", "http://127.0.0.1:9/cb?keep=1"):
         page = await http.get(authorize_url(sandbox_org, redirect_uri=callback))
@@ -94,7 +94,7 @@ async def test_demo_app_accepts_any_loopback_callback(
 
 
 async def test_registered_app_matches_callbacks_exactly(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     made = await http.post(
         "/_sandbox/apps", json={"name": "Exact", "callback_urls": ["https://app.example/cb"]}
@@ -110,7 +110,7 @@ async def test_registered_app_matches_callbacks_exactly(
 
 
 async def test_bad_response_type_and_scope_are_redirected(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     token_flow = await http.get(authorize_url(sandbox_org, response_type="token"))
     assert token_flow.status_code == 302
@@ -124,7 +124,7 @@ async def test_bad_response_type_and_scope_are_redirected(
 
 
 async def test_pkce_method_other_than_s256_is_refused(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     answer = await http.get(
         authorize_url(sandbox_org, code_challenge="x" * 43, code_challenge_method="plain")
@@ -133,7 +133,7 @@ async def test_pkce_method_other_than_s256_is_refused(
 
 
 async def test_auto_approve_and_immediate(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     immediate = await http.get(authorize_url(sandbox_org, immediate="true"))
     assert callback_params(immediate.headers["location"])["error"] == "immediate_unsuccessful"

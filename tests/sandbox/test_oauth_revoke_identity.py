@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import httpx
+import httpx2
 
 from sandbox.server import RunningSandbox
 
@@ -17,7 +17,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 async def test_revoking_an_access_token_ends_its_session(
-    http: httpx.AsyncClient, token: Token
+    http: httpx2.AsyncClient, token: Token
 ) -> None:
     issued = await token()
     answer = await http.post("/services/oauth2/revoke", data={"token": issued["access_token"]})
@@ -31,7 +31,7 @@ async def test_revoking_an_access_token_ends_its_session(
 
 
 async def test_revoking_a_refresh_token_cascades(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, token: Token
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, token: Token
 ) -> None:
     issued = await token()
     answer = await http.get("/services/oauth2/revoke", params={"token": issued["refresh_token"]})
@@ -50,7 +50,7 @@ async def test_revoking_a_refresh_token_cascades(
     assert refresh.json()["error"] == "invalid_grant"
 
 
-async def test_revoke_errors_and_jsonp(http: httpx.AsyncClient, token: Token) -> None:
+async def test_revoke_errors_and_jsonp(http: httpx2.AsyncClient, token: Token) -> None:
     bad = await http.post("/services/oauth2/revoke", data={"token": "nope"})
     assert bad.status_code == 400
     assert bad.json() == {"error": "invalid_token", "error_description": "Token was invalid"}
@@ -65,7 +65,9 @@ async def test_revoke_errors_and_jsonp(http: httpx.AsyncClient, token: Token) ->
     assert again.text == 'done({"error": "invalid_token"})'
 
 
-async def test_userinfo(sandbox_org: RunningSandbox, http: httpx.AsyncClient, token: Token) -> None:
+async def test_userinfo(
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, token: Token
+) -> None:
     issued = await token()
     info = await http.get("/services/oauth2/userinfo", headers=_bearer(issued["access_token"]))
     assert info.status_code == 200
@@ -79,7 +81,7 @@ async def test_userinfo(sandbox_org: RunningSandbox, http: httpx.AsyncClient, to
     assert body["is_salesforce_integration_user"] is False
 
 
-async def test_identity_url(http: httpx.AsyncClient, token: Token) -> None:
+async def test_identity_url(http: httpx2.AsyncClient, token: Token) -> None:
     issued = await token()
     answer = await http.get(
         issued["id"], params={"version": "59.0"}, headers=_bearer(issued["access_token"])
@@ -92,7 +94,7 @@ async def test_identity_url(http: httpx.AsyncClient, token: Token) -> None:
     assert {"display_name", "nick_name", "first_name", "last_name", "photos"} <= set(body)
 
 
-async def test_identity_endpoints_refuse_bad_tokens(http: httpx.AsyncClient, token: Token) -> None:
+async def test_identity_endpoints_refuse_bad_tokens(http: httpx2.AsyncClient, token: Token) -> None:
     missing = await http.get("/services/oauth2/userinfo")
     assert (missing.status_code, missing.text) == (403, "Missing_OAuth_Token")
     bad = await http.get("/services/oauth2/userinfo", headers=_bearer("00Dx!nope"))

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-import httpx
+import httpx2
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
@@ -37,7 +37,7 @@ def _exchange(sb: RunningSandbox, code: str, verifier: str | None, **extra: str)
 
 
 async def test_code_exchange_has_exactly_the_documented_fields(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, authorize: Authorize
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, authorize: Authorize
 ) -> None:
     done = await authorize(scope="api refresh_token")
     before = int(time.time() * 1000)
@@ -84,7 +84,7 @@ async def test_no_refresh_token_without_its_scope(token: Token) -> None:
 
 
 async def test_codes_are_single_use(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, authorize: Authorize
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, authorize: Authorize
 ) -> None:
     done = await authorize()
     form = _exchange(sandbox_org, done.params["code"], done.verifier)
@@ -101,7 +101,7 @@ async def test_codes_are_single_use(
 async def test_codes_expire(tmp_path: Any) -> None:
     async with (
         run_sandbox(port=0, db=tmp_path / "o.db", code_ttl=0.0) as sb,
-        httpx.AsyncClient(base_url=sb.url, verify=TLS) as http,
+        httpx2.AsyncClient(base_url=sb.url, verify=TLS) as http,
     ):
         verifier, challenge = pkce_pair()
         url = authorize_url(sb, code_challenge=challenge)
@@ -115,7 +115,7 @@ async def test_codes_expire(tmp_path: Any) -> None:
 
 
 async def test_pkce_is_enforced(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, authorize: Authorize
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, authorize: Authorize
 ) -> None:
     missing = await authorize()
     answer = await http.post(
@@ -133,7 +133,7 @@ async def test_pkce_is_enforced(
 
 
 async def test_redirect_uri_must_match_the_authorize_step(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, authorize: Authorize
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, authorize: Authorize
 ) -> None:
     done = await authorize()
     form = _exchange(
@@ -148,7 +148,7 @@ async def test_redirect_uri_must_match_the_authorize_step(
 
 
 async def test_client_errors(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, authorize: Authorize
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, authorize: Authorize
 ) -> None:
     done = await authorize()
     unknown = await http.post(
@@ -172,7 +172,7 @@ async def test_client_errors(
 
 
 async def test_json_body_and_unknown_grant_are_unsupported(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     expected = {"error": "unsupported_grant_type", "error_description": "grant type not supported"}
     as_json = await http.post(
@@ -188,7 +188,7 @@ async def test_json_body_and_unknown_grant_are_unsupported(
 
 
 async def test_basic_auth_and_urlencoded_format(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, authorize: Authorize
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, authorize: Authorize
 ) -> None:
     done = await authorize()
     form = _exchange(sandbox_org, done.params["code"], done.verifier, format="urlencoded")
@@ -206,7 +206,7 @@ async def test_basic_auth_and_urlencoded_format(
 
 
 async def test_refresh_returns_new_access_token_without_refresh_token(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, token: Token
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, token: Token
 ) -> None:
     first = await token()
     answer = await http.post(
@@ -239,7 +239,7 @@ async def test_refresh_returns_new_access_token_without_refresh_token(
 
 
 async def test_refresh_with_revoked_or_unknown_token(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, token: Token
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, token: Token
 ) -> None:
     first = await token()
     await http.post("/_sandbox/refresh-tokens/revoke", json={"token": first["refresh_token"]})
@@ -261,7 +261,7 @@ async def test_refresh_with_revoked_or_unknown_token(
 
 
 async def test_rotating_app_issues_new_refresh_token(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ) -> None:
     made = (
         await http.post(
@@ -293,7 +293,7 @@ async def test_rotating_app_issues_new_refresh_token(
     assert stale.json()["error"] == "invalid_grant"
 
 
-async def test_password_grant(sandbox_org: RunningSandbox, http: httpx.AsyncClient) -> None:
+async def test_password_grant(sandbox_org: RunningSandbox, http: httpx2.AsyncClient) -> None:
     form = {
         "grant_type": "password",
         "client_id": sandbox_org.client_id,
@@ -310,7 +310,7 @@ async def test_password_grant(sandbox_org: RunningSandbox, http: httpx.AsyncClie
 
 
 async def test_openid_scope_adds_a_verifiable_id_token(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, authorize: Authorize
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, authorize: Authorize
 ) -> None:
     done = await authorize(scope="openid api", nonce="n-1")
     body = (

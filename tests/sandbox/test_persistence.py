@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from sandbox.server import run_sandbox
 from tests.sandbox.conftest import TLS
@@ -12,7 +12,7 @@ from tests.sandbox.conftest import TLS
 
 async def test_restart_keeps_state(tmp_path: Path) -> None:
     db = tmp_path / "org.db"
-    async with run_sandbox(port=0, db=db) as first, httpx.AsyncClient(verify=TLS) as http:
+    async with run_sandbox(port=0, db=db) as first, httpx2.AsyncClient(verify=TLS) as http:
         form = {
             "grant_type": "password",
             "client_id": first.client_id,
@@ -38,7 +38,7 @@ async def test_restart_keeps_state(tmp_path: Path) -> None:
         )
         kept_id = again.json()["id"]
         client = (first.client_id, first.client_secret)
-    async with run_sandbox(port=0, db=db) as second, httpx.AsyncClient(verify=TLS) as http:
+    async with run_sandbox(port=0, db=db) as second, httpx2.AsyncClient(verify=TLS) as http:
         assert (second.client_id, second.client_secret) == client
         got = await http.get(
             f"{second.url}/services/data/v59.0/sobjects/Lead/{kept_id}", headers=headers
@@ -63,7 +63,7 @@ async def test_fixed_credentials_override_stored_ones(tmp_path: Path) -> None:
         pass
     async with run_sandbox(port=0, db=db, client_id="3MVG9fixed", client_secret="s3cret") as sb:
         assert (sb.client_id, sb.client_secret) == ("3MVG9fixed", "s3cret")
-        async with httpx.AsyncClient(verify=TLS) as http:
+        async with httpx2.AsyncClient(verify=TLS) as http:
             issued = await http.post(
                 sb.token_url,
                 data={

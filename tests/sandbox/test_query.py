@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from sandbox.server import RunningSandbox
 
 
-async def _seed(http: httpx.AsyncClient, count: int) -> list[str]:
+async def _seed(http: httpx2.AsyncClient, count: int) -> list[str]:
     records = [{"LastName": f"Lead{n:04d}", "Company": "Acme"} for n in range(count)]
     answer = await http.post("/_sandbox/records/Lead", json={"records": records})
     assert answer.status_code == 201
     return list(answer.json()["ids"])
 
 
-async def test_query_shape(http: httpx.AsyncClient, api: httpx.AsyncClient) -> None:
+async def test_query_shape(http: httpx2.AsyncClient, api: httpx2.AsyncClient) -> None:
     [lead_id] = await _seed(http, 1)
     answer = await api.get("query", params={"q": "SELECT Name, Status FROM Lead"})
     assert answer.status_code == 200
@@ -26,7 +26,7 @@ async def test_query_shape(http: httpx.AsyncClient, api: httpx.AsyncClient) -> N
 
 
 async def test_paging_with_batch_size(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, api: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     ids = await _seed(http, 450)
     headers = {"Sforce-Query-Options": "batchSize=200"}
@@ -49,7 +49,7 @@ async def test_paging_with_batch_size(
     assert seen == ids
 
 
-async def test_batch_size_is_clamped(http: httpx.AsyncClient, api: httpx.AsyncClient) -> None:
+async def test_batch_size_is_clamped(http: httpx2.AsyncClient, api: httpx2.AsyncClient) -> None:
     await _seed(http, 250)
     small = (
         await api.get(
@@ -63,7 +63,7 @@ async def test_batch_size_is_clamped(http: httpx.AsyncClient, api: httpx.AsyncCl
     assert default["done"] is True and len(default["records"]) == 250
 
 
-async def test_invalid_locator(api: httpx.AsyncClient) -> None:
+async def test_invalid_locator(api: httpx2.AsyncClient) -> None:
     answer = await api.get("query/01gD0000002HU6KIAW-2000")
     assert answer.status_code == 400
     assert answer.json() == [
@@ -71,7 +71,7 @@ async def test_invalid_locator(api: httpx.AsyncClient) -> None:
     ]
 
 
-async def test_count_and_query_all(http: httpx.AsyncClient, api: httpx.AsyncClient) -> None:
+async def test_count_and_query_all(http: httpx2.AsyncClient, api: httpx2.AsyncClient) -> None:
     ids = await _seed(http, 3)
     await api.delete(f"sobjects/Lead/{ids[0]}")
     count = (await api.get("query", params={"q": "SELECT COUNT() FROM Lead"})).json()
@@ -81,7 +81,7 @@ async def test_count_and_query_all(http: httpx.AsyncClient, api: httpx.AsyncClie
     assert [r["IsDeleted"] for r in everything["records"]] == [True, False, False]
 
 
-async def test_query_errors(api: httpx.AsyncClient) -> None:
+async def test_query_errors(api: httpx2.AsyncClient) -> None:
     missing = await api.get("query")
     assert missing.json() == [
         {"message": "A query string has to be specified", "errorCode": "MALFORMED_QUERY"}
@@ -101,7 +101,7 @@ async def test_query_errors(api: httpx.AsyncClient) -> None:
 
 
 async def test_organization_reports_the_edition(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient, api: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     soql = "SELECT Id, Name, OrganizationType, IsSandbox, TrialExpirationDate FROM Organization"
     developer = (await api.get("query", params={"q": soql})).json()["records"][0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import unescape
 from html.parser import HTMLParser
 
-import httpx
+import httpx2
 
 from sandbox.ids import to18
 
@@ -54,13 +54,13 @@ class Page(HTMLParser):
             self.fields[self._label] += data
 
 
-async def create(api: httpx.AsyncClient, sobject: str, body: dict[str, object]) -> str:
+async def create(api: httpx2.AsyncClient, sobject: str, body: dict[str, object]) -> str:
     answer = await api.post(f"sobjects/{sobject}/", json=body)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["id"])
 
 
-async def page(http: httpx.AsyncClient, path: str, status: int = 200) -> Page:
+async def page(http: httpx2.AsyncClient, path: str, status: int = 200) -> Page:
     answer = await http.get(path)
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("text/html")
@@ -68,7 +68,7 @@ async def page(http: httpx.AsyncClient, path: str, status: int = 200) -> Page:
 
 
 async def test_a_lead_page_shows_its_fields_escaped(
-    api: httpx.AsyncClient, http: httpx.AsyncClient
+    api: httpx2.AsyncClient, http: httpx2.AsyncClient
 ) -> None:
     lead_id = await create(api, "Lead", HOSTILE)
     answer = await http.get(f"/lightning/r/Lead/{lead_id}/view")  # no login: a local org
@@ -91,7 +91,7 @@ async def test_a_lead_page_shows_its_fields_escaped(
     assert f"Record ID: {lead_id}" in unescape(answer.text)
 
 
-async def test_an_opportunity_page(api: httpx.AsyncClient, http: httpx.AsyncClient) -> None:
+async def test_an_opportunity_page(api: httpx2.AsyncClient, http: httpx2.AsyncClient) -> None:
     deal = await create(
         api,
         "Opportunity",
@@ -110,7 +110,7 @@ async def test_an_opportunity_page(api: httpx.AsyncClient, http: httpx.AsyncClie
 
 
 async def test_the_short_address_redirects_to_the_lightning_page(
-    api: httpx.AsyncClient, http: httpx.AsyncClient
+    api: httpx2.AsyncClient, http: httpx2.AsyncClient
 ) -> None:
     lead_id = await create(api, "Lead", {"LastName": "Turing", "Company": "Bletchley Park"})
     deal = await create(
@@ -133,7 +133,7 @@ async def test_the_short_address_redirects_to_the_lightning_page(
 
 
 async def test_unknown_deleted_and_malformed_records_get_a_404_page(
-    api: httpx.AsyncClient, http: httpx.AsyncClient
+    api: httpx2.AsyncClient, http: httpx2.AsyncClient
 ) -> None:
     lead_id = await create(api, "Lead", {"LastName": "Hopper", "Company": "Navy Labs"})
     gone = await create(api, "Lead", {"LastName": "Zuse", "Company": "Z1"})

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from sandbox.server import run_sandbox
 from sandbox.testing import callback_params, complete_authorization, pkce_pair
@@ -17,7 +17,7 @@ Token = Callable[..., Awaitable[dict[str, Any]]]
 SESSION_EXPIRED = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
-async def test_missing_and_invalid_tokens(http: httpx.AsyncClient) -> None:
+async def test_missing_and_invalid_tokens(http: httpx2.AsyncClient) -> None:
     for headers in ({}, {"Authorization": "Bearer 00Dx!garbage"}):
         answer = await http.get("/services/data/v59.0/sobjects/Lead/describe", headers=headers)
         assert answer.status_code == 401
@@ -26,13 +26,13 @@ async def test_missing_and_invalid_tokens(http: httpx.AsyncClient) -> None:
         assert answer.headers["sforce-limit-info"] == "api-usage=0/15000"
 
 
-async def test_wrong_scheme(http: httpx.AsyncClient) -> None:
+async def test_wrong_scheme(http: httpx2.AsyncClient) -> None:
     answer = await http.get("/services/data/v59.0/", headers={"Authorization": "Basic abc"})
     assert answer.status_code == 401
     assert answer.json() == [{"message": "INVALID_HEADER_TYPE", "errorCode": "INVALID_AUTH_HEADER"}]
 
 
-async def test_legacy_oauth_scheme_is_accepted(http: httpx.AsyncClient, token: Token) -> None:
+async def test_legacy_oauth_scheme_is_accepted(http: httpx2.AsyncClient, token: Token) -> None:
     issued = await token()
     answer = await http.get(
         "/services/data/v59.0/", headers={"Authorization": f"OAuth {issued['access_token']}"}
@@ -40,7 +40,7 @@ async def test_legacy_oauth_scheme_is_accepted(http: httpx.AsyncClient, token: T
     assert answer.status_code == 200
 
 
-async def test_session_without_api_scope(http: httpx.AsyncClient, token: Token) -> None:
+async def test_session_without_api_scope(http: httpx2.AsyncClient, token: Token) -> None:
     issued = await token(scope="id refresh_token")
     answer = await http.get(
         "/services/data/v59.0/", headers={"Authorization": f"Bearer {issued['access_token']}"}
@@ -54,7 +54,7 @@ async def test_session_without_api_scope(http: httpx.AsyncClient, token: Token) 
     ]
 
 
-async def test_expired_token_then_refresh(http: httpx.AsyncClient, token: Token) -> None:
+async def test_expired_token_then_refresh(http: httpx2.AsyncClient, token: Token) -> None:
     issued = await token()
     headers = {"Authorization": f"Bearer {issued['access_token']}"}
     assert (await http.get("/services/data/v59.0/", headers=headers)).status_code == 200
@@ -67,7 +67,7 @@ async def test_expired_token_then_refresh(http: httpx.AsyncClient, token: Token)
 async def test_token_ttl_is_configurable(tmp_path: Path) -> None:
     async with (
         run_sandbox(port=0, db=tmp_path / "o.db", token_ttl=0.000001) as sb,
-        httpx.AsyncClient(base_url=sb.url, verify=TLS) as http,
+        httpx2.AsyncClient(base_url=sb.url, verify=TLS) as http,
     ):
         verifier, challenge = pkce_pair()
         redirect = await complete_authorization(
@@ -95,7 +95,7 @@ async def test_token_ttl_is_configurable(tmp_path: Path) -> None:
         assert answer.status_code == 401
 
 
-async def test_professional_edition_has_no_api(http: httpx.AsyncClient, token: Token) -> None:
+async def test_professional_edition_has_no_api(http: httpx2.AsyncClient, token: Token) -> None:
     issued = await token()
     await http.put("/_sandbox/edition", json={"edition": "professional"})
     headers = {"Authorization": f"Bearer {issued['access_token']}"}
@@ -114,7 +114,7 @@ async def test_professional_edition_has_no_api(http: httpx.AsyncClient, token: T
 async def test_professional_edition_still_issues_tokens(tmp_path: Path) -> None:
     async with (
         run_sandbox(port=0, db=tmp_path / "o.db", edition="professional") as sb,
-        httpx.AsyncClient(base_url=sb.url, verify=TLS) as http,
+        httpx2.AsyncClient(base_url=sb.url, verify=TLS) as http,
     ):
         form = {
             "grant_type": "password",
@@ -133,7 +133,7 @@ async def test_professional_edition_still_issues_tokens(tmp_path: Path) -> None:
 async def test_limit_info_counts_and_limit_is_enforced(tmp_path: Path) -> None:
     async with (
         run_sandbox(port=0, db=tmp_path / "o.db", api_limit=3) as sb,
-        httpx.AsyncClient(base_url=sb.url, verify=TLS) as http,
+        httpx2.AsyncClient(base_url=sb.url, verify=TLS) as http,
     ):
         form = {
             "grant_type": "password",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 from sandbox.server import RunningSandbox
 
 
-async def test_versions_list_is_public_and_uncounted(http: httpx.AsyncClient) -> None:
+async def test_versions_list_is_public_and_uncounted(http: httpx2.AsyncClient) -> None:
     answer = await http.get("/services/data/")
     assert answer.status_code == 200
     assert "sforce-limit-info" not in answer.headers
@@ -17,7 +17,7 @@ async def test_versions_list_is_public_and_uncounted(http: httpx.AsyncClient) ->
     assert [v["version"] for v in versions] == sorted((v["version"] for v in versions), key=float)
 
 
-async def test_resources_by_version(sandbox_org: RunningSandbox, api: httpx.AsyncClient) -> None:
+async def test_resources_by_version(sandbox_org: RunningSandbox, api: httpx2.AsyncClient) -> None:
     body = (await api.get("")).json()
     assert body["sobjects"] == "/services/data/v59.0/sobjects"
     assert body["query"] == "/services/data/v59.0/query"
@@ -25,7 +25,7 @@ async def test_resources_by_version(sandbox_org: RunningSandbox, api: httpx.Asyn
     assert body["identity"].startswith(f"{sandbox_org.url}/id/00D")
 
 
-async def test_common_headers(api: httpx.AsyncClient) -> None:
+async def test_common_headers(api: httpx2.AsyncClient) -> None:
     answer = await api.get("sobjects/Lead/describe")
     assert answer.headers["content-type"] == "application/json;charset=UTF-8"
     assert answer.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
@@ -35,7 +35,7 @@ async def test_common_headers(api: httpx.AsyncClient) -> None:
     assert "BrowserId=" in answer.headers["set-cookie"]
 
 
-async def test_describe_lead_status_picklist(api: httpx.AsyncClient) -> None:
+async def test_describe_lead_status_picklist(api: httpx2.AsyncClient) -> None:
     body = (await api.get("sobjects/Lead/describe/")).json()
     assert body["name"] == "Lead" and body["keyPrefix"] == "00Q"
     fields = {f["name"]: f for f in body["fields"]}
@@ -60,7 +60,7 @@ async def test_describe_lead_status_picklist(api: httpx.AsyncClient) -> None:
     assert fields["OwnerId"]["referenceTo"] == ["User"]
 
 
-async def test_describe_opportunity_stages(api: httpx.AsyncClient) -> None:
+async def test_describe_opportunity_stages(api: httpx2.AsyncClient) -> None:
     body = (await api.get("sobjects/opportunity/describe")).json()
     stage = next(f for f in body["fields"] if f["name"] == "StageName")
     assert [v["value"] for v in stage["picklistValues"]][:3] == [
@@ -72,7 +72,7 @@ async def test_describe_opportunity_stages(api: httpx.AsyncClient) -> None:
     assert body["keyPrefix"] == "006"
 
 
-async def test_describe_global_and_basic_info(api: httpx.AsyncClient) -> None:
+async def test_describe_global_and_basic_info(api: httpx2.AsyncClient) -> None:
     described = (await api.get("sobjects")).json()
     assert described["encoding"] == "UTF-8" and described["maxBatchSize"] == 200
     names = {o["name"] for o in described["sobjects"]}
@@ -84,7 +84,7 @@ async def test_describe_global_and_basic_info(api: httpx.AsyncClient) -> None:
     assert info["recentItems"][0]["attributes"]["type"] == "Lead"
 
 
-async def test_if_modified_since_on_describe(api: httpx.AsyncClient) -> None:
+async def test_if_modified_since_on_describe(api: httpx2.AsyncClient) -> None:
     fresh = await api.get(
         "sobjects/Lead/describe", headers={"If-Modified-Since": "Wed, 01 Jan 2031 00:00:00 GMT"}
     )
@@ -95,14 +95,14 @@ async def test_if_modified_since_on_describe(api: httpx.AsyncClient) -> None:
     assert stale.status_code == 200
 
 
-async def test_limits(api: httpx.AsyncClient) -> None:
+async def test_limits(api: httpx2.AsyncClient) -> None:
     body = (await api.get("limits")).json()
     assert body["DailyApiRequests"]["Max"] == 15000
     assert body["DailyApiRequests"]["Remaining"] < 15000
 
 
 async def test_unknown_and_retired_versions(
-    sandbox_org: RunningSandbox, api: httpx.AsyncClient
+    sandbox_org: RunningSandbox, api: httpx2.AsyncClient
 ) -> None:
     bad = await api.get(f"{sandbox_org.url}/services/data/viAmABadVersion/sobjects")
     assert bad.status_code == 404
@@ -116,7 +116,7 @@ async def test_unknown_and_retired_versions(
     assert future.status_code == 404
 
 
-async def test_unknown_resource_and_method(api: httpx.AsyncClient) -> None:
+async def test_unknown_resource_and_method(api: httpx2.AsyncClient) -> None:
     missing = await api.get("nothing/here")
     assert missing.status_code == 404
     assert missing.json()[0]["errorCode"] == "NOT_FOUND"

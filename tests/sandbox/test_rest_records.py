@@ -6,7 +6,7 @@ import gzip
 import json
 import re
 
-import httpx
+import httpx2
 
 from sandbox.ids import normalize, to18
 
@@ -21,13 +21,13 @@ NEW_LEAD = {
 }
 
 
-async def _create(api: httpx.AsyncClient, sobject: str, body: dict[str, object]) -> str:
+async def _create(api: httpx2.AsyncClient, sobject: str, body: dict[str, object]) -> str:
     answer = await api.post(f"sobjects/{sobject}/", json=body)
     assert answer.status_code == 201, answer.text
     return str(answer.json()["id"])
 
 
-async def test_create_answers_201_with_location(api: httpx.AsyncClient) -> None:
+async def test_create_answers_201_with_location(api: httpx2.AsyncClient) -> None:
     answer = await api.post("sobjects/Lead", json=NEW_LEAD)
     assert answer.status_code == 201
     body = answer.json()
@@ -40,7 +40,7 @@ async def test_create_answers_201_with_location(api: httpx.AsyncClient) -> None:
 
 
 async def test_get_returns_all_fields_with_system_fields_and_defaults(
-    api: httpx.AsyncClient,
+    api: httpx2.AsyncClient,
 ) -> None:
     lead_id = await _create(api, "Lead", NEW_LEAD)
     record = (await api.get(f"sobjects/Lead/{lead_id}")).json()
@@ -58,7 +58,7 @@ async def test_get_returns_all_fields_with_system_fields_and_defaults(
     assert record["PhotoUrl"] == f"/services/images/photo/{lead_id}"
 
 
-async def test_get_with_fields_and_15_character_id(api: httpx.AsyncClient) -> None:
+async def test_get_with_fields_and_15_character_id(api: httpx2.AsyncClient) -> None:
     lead_id = await _create(api, "Lead", NEW_LEAD)
     answer = await api.get(f"sobjects/Lead/{lead_id[:15]}", params={"fields": "email,Company"})
     assert answer.status_code == 200
@@ -73,7 +73,7 @@ async def test_get_with_fields_and_15_character_id(api: httpx.AsyncClient) -> No
     assert bad.json()[0]["message"].startswith("No such column 'Bacon__c' on entity 'Lead'.")
 
 
-async def test_required_fields_missing(api: httpx.AsyncClient) -> None:
+async def test_required_fields_missing(api: httpx2.AsyncClient) -> None:
     both = await api.post("sobjects/Lead", json={"FirstName": "X"})
     assert both.status_code == 400
     assert both.json() == [
@@ -89,7 +89,7 @@ async def test_required_fields_missing(api: httpx.AsyncClient) -> None:
     assert opportunity.json()[0]["fields"] == ["Name", "StageName", "CloseDate"]
 
 
-async def test_unknown_field_has_no_fields_key(api: httpx.AsyncClient) -> None:
+async def test_unknown_field_has_no_fields_key(api: httpx2.AsyncClient) -> None:
     answer = await api.post("sobjects/Lead", json={**NEW_LEAD, "FavoritePet__c": "cat"})
     assert answer.status_code == 400
     assert answer.json() == [
@@ -100,7 +100,7 @@ async def test_unknown_field_has_no_fields_key(api: httpx.AsyncClient) -> None:
     ]
 
 
-async def test_read_only_fields_are_refused(api: httpx.AsyncClient) -> None:
+async def test_read_only_fields_are_refused(api: httpx2.AsyncClient) -> None:
     answer = await api.post("sobjects/Lead", json={**NEW_LEAD, "Name": "X", "IsDeleted": True})
     assert answer.status_code == 400
     body = answer.json()[0]
@@ -109,7 +109,7 @@ async def test_read_only_fields_are_refused(api: httpx.AsyncClient) -> None:
     assert body["message"].startswith("Unable to create/update fields: Name, IsDeleted. Please")
 
 
-async def test_restricted_picklist(api: httpx.AsyncClient) -> None:
+async def test_restricted_picklist(api: httpx2.AsyncClient) -> None:
     answer = await api.post("sobjects/Lead", json={**NEW_LEAD, "Rating": "Terrible"})
     assert answer.status_code == 400
     assert answer.json() == [
@@ -123,7 +123,7 @@ async def test_restricted_picklist(api: httpx.AsyncClient) -> None:
     assert unrestricted.status_code == 201
 
 
-async def test_value_errors(api: httpx.AsyncClient) -> None:
+async def test_value_errors(api: httpx2.AsyncClient) -> None:
     email = await api.post("sobjects/Lead", json={**NEW_LEAD, "Email": "not-an-email"})
     assert email.json() == [
         {
@@ -140,7 +140,7 @@ async def test_value_errors(api: httpx.AsyncClient) -> None:
     assert owner.json()[0]["fields"] == ["OwnerId"]
 
 
-async def test_json_parser_errors(api: httpx.AsyncClient) -> None:
+async def test_json_parser_errors(api: httpx2.AsyncClient) -> None:
     headers = {"Content-Type": "application/json"}
     broken = await api.post("sobjects/Lead", content=b'{"LastName" "x"}', headers=headers)
     assert broken.status_code == 400
@@ -168,7 +168,7 @@ async def test_json_parser_errors(api: httpx.AsyncClient) -> None:
     )
 
 
-async def test_update_is_204_without_body(api: httpx.AsyncClient) -> None:
+async def test_update_is_204_without_body(api: httpx2.AsyncClient) -> None:
     lead_id = await _create(api, "Lead", NEW_LEAD)
     before = (await api.get(f"sobjects/Lead/{lead_id}")).json()
     answer = await api.patch(
@@ -183,7 +183,7 @@ async def test_update_is_204_without_body(api: httpx.AsyncClient) -> None:
     assert after["CreatedDate"] == before["CreatedDate"]
 
 
-async def test_update_errors(api: httpx.AsyncClient) -> None:
+async def test_update_errors(api: httpx2.AsyncClient) -> None:
     lead_id = await _create(api, "Lead", NEW_LEAD)
     unknown = await api.patch(f"sobjects/Lead/{lead_id}", json={"Color__c": "red"})
     assert unknown.json() == [
@@ -205,7 +205,7 @@ async def test_update_errors(api: httpx.AsyncClient) -> None:
     ]
 
 
-async def test_not_found_cases(api: httpx.AsyncClient) -> None:
+async def test_not_found_cases(api: httpx2.AsyncClient) -> None:
     missing = await api.get(f"sobjects/Lead/{to18('00QgS0000000zzz')}")
     assert missing.status_code == 404
     assert missing.text == (
@@ -225,7 +225,7 @@ async def test_not_found_cases(api: httpx.AsyncClient) -> None:
     assert unknown_type.json()[0]["errorCode"] == "NOT_FOUND"
 
 
-async def test_delete_then_delete_again(api: httpx.AsyncClient) -> None:
+async def test_delete_then_delete_again(api: httpx2.AsyncClient) -> None:
     lead_id = await _create(api, "Lead", NEW_LEAD)
     first = await api.delete(f"sobjects/Lead/{lead_id}")
     assert first.status_code == 204 and first.content == b""
@@ -241,7 +241,7 @@ async def test_delete_then_delete_again(api: httpx.AsyncClient) -> None:
     assert patched.json()[0]["errorCode"] == "ENTITY_IS_DELETED"
 
 
-async def test_opportunity_stage_sets_derived_fields(api: httpx.AsyncClient) -> None:
+async def test_opportunity_stage_sets_derived_fields(api: httpx2.AsyncClient) -> None:
     opp_id = await _create(
         api,
         "Opportunity",
@@ -265,7 +265,7 @@ async def test_opportunity_stage_sets_derived_fields(api: httpx.AsyncClient) -> 
     assert bad.json()[0]["message"] == "Stage: bad value for restricted picklist field: Dreaming"
 
 
-async def test_method_override_and_organization_row(api: httpx.AsyncClient) -> None:
+async def test_method_override_and_organization_row(api: httpx2.AsyncClient) -> None:
     lead_id = await _create(api, "Lead", NEW_LEAD)
     answer = await api.post(
         f"sobjects/Lead/{lead_id}", params={"_HttpMethod": "PATCH"}, json={"Title": "CTO"}
@@ -280,7 +280,7 @@ async def test_method_override_and_organization_row(api: httpx.AsyncClient) -> N
     assert refused.status_code == 400
 
 
-async def test_gzip_request_body_and_pretty_print(api: httpx.AsyncClient) -> None:
+async def test_gzip_request_body_and_pretty_print(api: httpx2.AsyncClient) -> None:
     body = gzip.compress(json.dumps(NEW_LEAD).encode())
     answer = await api.post(
         "sobjects/Lead",
@@ -292,7 +292,7 @@ async def test_gzip_request_body_and_pretty_print(api: httpx.AsyncClient) -> Non
     assert pretty.text.startswith('{\n  "attributes" : {\n    "type" : "Lead",')
 
 
-async def test_large_answers_are_gzipped_when_accepted(api: httpx.AsyncClient) -> None:
+async def test_large_answers_are_gzipped_when_accepted(api: httpx2.AsyncClient) -> None:
     described = await api.get("sobjects/Lead/describe", headers={"Accept-Encoding": "gzip"})
     assert described.headers["content-encoding"] == "gzip"
     assert described.json()["name"] == "Lead"

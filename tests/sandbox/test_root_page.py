@@ -6,7 +6,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from pathlib import Path
 
-import httpx
+import httpx2
 from aiohttp import web
 
 from sandbox.app import create_app
@@ -40,7 +40,7 @@ class Page(HTMLParser):
 
 
 async def test_the_root_page_says_what_the_server_is_and_where_to_log_in(
-    sandbox_org: RunningSandbox, http: httpx.AsyncClient
+    sandbox_org: RunningSandbox, http: httpx2.AsyncClient
 ):
     answer = await http.get("/")
     assert answer.status_code == 200
@@ -75,7 +75,7 @@ async def test_the_root_page_escapes_the_org_name(tmp_path: Path):
     name = '<script>alert(1)</script><img src=x onerror=alert(2)> "Smith & Sons"'
     async with (
         run_sandbox(port=0, db=tmp_path / "org.db", org_name=name) as sb,
-        httpx.AsyncClient() as http,
+        httpx2.AsyncClient() as http,
     ):
         answer = await http.get(sb.url + "/")
     assert answer.status_code == 200
@@ -96,7 +96,7 @@ async def test_an_org_on_a_public_address_names_its_login_url_instead_of_linking
     await site.start()
     try:
         port = runner.addresses[0][1]
-        async with httpx.AsyncClient() as http:
+        async with httpx2.AsyncClient() as http:
             answer = await http.get(f"http://127.0.0.1:{port}/")
     finally:
         await runner.cleanup()

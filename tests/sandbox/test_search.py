@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 
 
-async def _seed(http: httpx.AsyncClient) -> list[str]:
+async def _seed(http: httpx2.AsyncClient) -> list[str]:
     answer = await http.post(
         "/_sandbox/records/Lead",
         json={
@@ -23,7 +23,7 @@ async def _seed(http: httpx.AsyncClient) -> list[str]:
     return list(answer.json()["ids"])
 
 
-async def test_sosl_search(http: httpx.AsyncClient, api: httpx.AsyncClient) -> None:
+async def test_sosl_search(http: httpx2.AsyncClient, api: httpx2.AsyncClient) -> None:
     ada, _ = await _seed(http)
     answer = await api.get("search/", params={"q": "FIND {Lovelace} RETURNING Lead(Name, Email)"})
     assert answer.status_code == 200
@@ -41,7 +41,7 @@ async def test_sosl_search(http: httpx.AsyncClient, api: httpx.AsyncClient) -> N
     assert set(record) == {"attributes", "Id"}
 
 
-async def test_sosl_errors(api: httpx.AsyncClient) -> None:
+async def test_sosl_errors(api: httpx2.AsyncClient) -> None:
     missing = await api.get("search")
     assert missing.status_code == 400
     assert missing.json()[0]["errorCode"] == "MALFORMED_SEARCH"
@@ -55,7 +55,7 @@ async def test_sosl_errors(api: httpx.AsyncClient) -> None:
 
 
 async def test_parameterized_search_get_and_post(
-    http: httpx.AsyncClient, api: httpx.AsyncClient
+    http: httpx2.AsyncClient, api: httpx2.AsyncClient
 ) -> None:
     _, alan = await _seed(http)
     got = await api.get(

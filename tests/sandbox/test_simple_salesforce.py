@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
@@ -89,7 +89,7 @@ async def test_simple_salesforce_query_more_paging(
     sandbox_org: RunningSandbox, token: Callable[..., Any]
 ) -> None:
     records = [{"LastName": f"P{n:04d}", "Company": "Paged"} for n in range(2300)]
-    async with httpx.AsyncClient(verify=TLS) as http:
+    async with httpx2.AsyncClient(verify=TLS) as http:
         seeded = await http.post(
             f"{sandbox_org.controls_url}/records/Lead", json={"records": records}
         )
@@ -111,7 +111,7 @@ async def test_simple_salesforce_sees_expired_sessions(
 ) -> None:
     issued = await token()
     sf = _client(sandbox_org, issued["access_token"])
-    async with httpx.AsyncClient(verify=TLS) as http:
+    async with httpx2.AsyncClient(verify=TLS) as http:
         await http.post(f"{sandbox_org.controls_url}/tokens/expire", json={})
     with pytest.raises(SalesforceExpiredSession):
         await _in_thread(lambda: sf.query("SELECT Id FROM Lead"))

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
+import httpx2
 import yaml
 
 from channels.signing import signed_headers, signed_request_headers
@@ -105,7 +105,7 @@ class SandboxOrg:
         self.root = root
         self.url = ""
         self.process: asyncio.subprocess.Process | None = None
-        self.http = httpx.AsyncClient(timeout=30.0)
+        self.http = httpx2.AsyncClient(timeout=30.0)
         self._token: str | None = None
 
     @property
@@ -185,7 +185,7 @@ class SandboxOrg:
 
     # -- the REST API, as the org's own user -------------------------------------------------
 
-    async def api(self, method: str, path: str, **params: str) -> httpx.Response:
+    async def api(self, method: str, path: str, **params: str) -> httpx2.Response:
         if self._token is None:
             token = await self.http.post(
                 f"{self.url}/services/oauth2/token",
@@ -301,13 +301,13 @@ async def authorize(config: Path, org: SandboxOrg) -> str:
     return out.decode()
 
 
-async def _callback(http: httpx.AsyncClient, url: str) -> httpx.Response:
+async def _callback(http: httpx2.AsyncClient, url: str) -> httpx2.Response:
     """Open the callback URL; the command says it waits a moment before it listens."""
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         try:
             return await http.get(url)
-        except httpx.ConnectError:
+        except httpx2.ConnectError:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.05)
@@ -463,7 +463,7 @@ async def open_fleet(
 
 
 async def post_message(
-    http: httpx.AsyncClient, server: ParleyServer, user_id: str, message_id: str, text: str
+    http: httpx2.AsyncClient, server: ParleyServer, user_id: str, message_id: str, text: str
 ) -> list[str]:
     """Send one message (a signed ``POST /webhook``); the texts of the answer's messages."""
     body = json.dumps({"user_id": user_id, "message_id": message_id, "text": text}).encode()
@@ -474,7 +474,7 @@ async def post_message(
 
 
 async def waiting_messages(
-    http: httpx.AsyncClient, server: ParleyServer, user_id: str
+    http: httpx2.AsyncClient, server: ParleyServer, user_id: str
 ) -> list[str]:
     """``GET /webhook/messages`` (acknowledging nothing): what waits for the user."""
     target = "/webhook/messages?" + urlencode({"user_id": user_id})
@@ -565,9 +565,9 @@ class Crowd:
         self.think = think
         self.random = random.Random(seed)
         self.conversations: list[Conversation] = []
-        self.http = httpx.AsyncClient(
+        self.http = httpx2.AsyncClient(
             timeout=ANSWER_TIMEOUT,
-            limits=httpx.Limits(max_connections=concurrency * 2),
+            limits=httpx2.Limits(max_connections=concurrency * 2),
         )
         self.unavailable: Counter[str] = Counter()  # the 503 `unavailable` messages, re-sent
         self._tag = secrets.token_hex(2)
@@ -675,7 +675,7 @@ class Crowd:
             server = self.fleet.instances[(c.index + attempt) % len(self.fleet.instances)]
             try:
                 return await waiting_messages(self.http, server, c.user_id)
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 await asyncio.sleep(RETRY_PAUSE)
         return ["GET /webhook/messages: no instance answered"]
 
@@ -696,7 +696,7 @@ class Crowd:
                 response = await self.http.post(
                     f"{server.url}/webhook", content=body, headers=headers
                 )
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 request.attempts.append((choice, sent, type(exc).__name__))
                 c.failures += 1
             else:
@@ -722,20 +722,20 @@ class Crowd:
             choice = (choice + 1) % instances
 
 
-def _late_texts(response: httpx.Response) -> list[str]:
+def _late_texts(response: httpx2.Response) -> list[str]:
     if response.status_code != 200:
         return [f"GET /webhook/messages: {response.status_code} {response.text}"]
     return [str(m.get("text", "")) for m in response.json()["messages"]]
 
 
-def _code(response: httpx.Response) -> str:
+def _code(response: httpx2.Response) -> str:
     try:
         return str(response.json()["error"]["code"])
     except (ValueError, KeyError, TypeError):
         return ""
 
 
-def _message(response: httpx.Response) -> str:
+def _message(response: httpx2.Response) -> str:
     try:
         return str(response.json()["error"]["message"])
     except (ValueError, KeyError, TypeError):

@@ -39,7 +39,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import yaml
 
 from channels.signing import signed_headers
@@ -176,7 +176,7 @@ class ParleyServer:
 
     async def _until_healthy(self, process: asyncio.subprocess.Process) -> None:
         deadline = time.monotonic() + START_TIMEOUT
-        async with httpx.AsyncClient(timeout=2.0) as http:
+        async with httpx2.AsyncClient(timeout=2.0) as http:
             while True:
                 if process.returncode is not None:
                     self.process = None
@@ -188,7 +188,7 @@ class ParleyServer:
                 try:
                     if (await http.get(f"{self.url}/healthz")).status_code == 200:
                         return
-                except httpx.TransportError:
+                except httpx2.TransportError:
                     pass  # not listening yet
                 if time.monotonic() > deadline:
                     await self.kill()
@@ -254,7 +254,7 @@ def from_wire(data: Mapping[str, Any]) -> Outbound:
 class WebhookPeer:
     """A replay's peer (`runtime.transcripts.replay.Peer`): one user of `server`'s webhook."""
 
-    def __init__(self, server: ParleyServer, user_id: str, http: httpx.AsyncClient) -> None:
+    def __init__(self, server: ParleyServer, user_id: str, http: httpx2.AsyncClient) -> None:
         self.server = server
         self.user_id = user_id
         self.http = http
@@ -273,7 +273,7 @@ class WebhookPeer:
             response = await self.http.post(
                 f"{self.server.url}/webhook", content=body, headers=headers
             )
-        except httpx.HTTPError as exc:
+        except httpx2.HTTPError as exc:
             raise StepError(
                 f"POST /webhook failed ({type(exc).__name__}: {exc}); the server's output:"
                 f"{self.server.tail()}"
@@ -325,6 +325,6 @@ async def replay_over_webhook(
     if refused:
         return Result(transcript.file, transcript.name, refused)
     user = transcript.user_id or f"wire-{secrets.token_hex(6)}"
-    async with httpx.AsyncClient(timeout=step_timeout) as http:
+    async with httpx2.AsyncClient(timeout=step_timeout) as http:
         peer = WebhookPeer(server, user, http)
         return await Replay(peer, transcript, step_timeout=step_timeout).run()

@@ -14,7 +14,7 @@ from runtime.dialogs.model import (
     ValidateRule,
 )
 from runtime.dialogs.reading.extract import EXAMPLE, PatternError, parse_pattern
-from runtime.dialogs.reading.keys import NAME
+from runtime.dialogs.reading.keys import LIST_VALUE_KEYS, NAME, VALIDATE_KEYS
 from runtime.dialogs.reading.message import read_buttons
 from runtime.dialogs.reading.values import AmendWord, Reader
 from runtime.dialogs.reading.wording import describe, show
@@ -73,7 +73,7 @@ def _validate(r: Reader, raw: YamlMap, where: str) -> ValidateRule | None:
         )
         return None
     label = f"`validate` of {where}"
-    r.check_keys(rule, ("when", "error"), label)
+    r.check_keys(rule, VALIDATE_KEYS, label)
     when = ""
     if "when" not in rule:
         r.problem(line, f"{label} needs `when`, the condition the value must meet")
@@ -106,7 +106,7 @@ def _list_values(r: Reader, raw: YamlMap, where: str) -> tuple[ListValue, ...]:
         line = seq.line_of(index)
         if isinstance(item, YamlMap):
             label = f"value #{index + 1} of {where}"
-            r.check_keys(item, ("value", "synonyms"), label)
+            r.check_keys(item, LIST_VALUE_KEYS, label)
             value = r.text(item, "value", label, required=True)
             synonyms = r.texts(item, "synonyms", label, single_ok=False)
             if value is not None:

@@ -7,6 +7,7 @@ from typing import Any
 from runtime.dialogs.model import END, ENTITY_TYPES, Branch, Node, NodeKind, set_entity
 from runtime.dialogs.reading.entity import read_entity
 from runtime.dialogs.reading.keys import (
+    BRANCH_KEYS,
     COMMON_KEYS,
     ID,
     KIND_KEYS,
@@ -241,7 +242,7 @@ def _branch(r: Reader, seq: YamlSeq, index: int, where: str) -> Branch:
             "for a single target write next: NODE",
         )
         return Branch("", "", line)
-    r.check_keys(item, ("when", "to"), label)
+    r.check_keys(item, BRANCH_KEYS, label)
     when: str | None = None
     if "when" in item:
         when = r.expression(item["when"], item.line_of("when"), f"`when` of {label}") or ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import httpx
+import httpx2
 
 from runtime.auth.profiles import Profile
 from runtime.outbound import HTTP_TIMEOUT
@@ -40,7 +40,7 @@ async def check_edition(
     profile: Profile,
     facts: dict[str, Any],
     access_token: str,
-    http: httpx.AsyncClient,
+    http: httpx2.AsyncClient,
     *,
     api_version: str = "60.0",
 ) -> str | None:
@@ -55,7 +55,7 @@ async def check_edition(
             headers={"Authorization": f"Bearer {access_token}"},
             timeout=HTTP_TIMEOUT,
         )
-    except httpx.TransportError as exc:
+    except httpx2.TransportError as exc:
         log.warning("edition check: %s could not be reached (%s)", instance, type(exc).__name__)
         return "I couldn't reach your Salesforce org to check its edition. Please try again."
     body: Any = response.json() if response.content else None
@@ -79,10 +79,10 @@ def _code(body: Any) -> str:
     return ""
 
 
-async def _revoke(profile: Profile, access_token: str, http: httpx.AsyncClient) -> None:
+async def _revoke(profile: Profile, access_token: str, http: httpx2.AsyncClient) -> None:
     """Best effort: the token of a refused org is of no use to anyone."""
     url = profile.token_url.rsplit("/", 1)[0] + "/revoke"
     try:
         await http.post(url, data={"token": access_token}, timeout=HTTP_TIMEOUT)
-    except httpx.TransportError:
+    except httpx2.TransportError:
         log.info("could not revoke the token of a refused org at %s", url)

@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from runtime.auth.profiles import Profile
 from runtime.config import Config
@@ -54,7 +54,7 @@ class Salesforce(Integration):
         profile: Profile,
         facts: dict[str, Any],
         access_token: str,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
     ) -> str | None:
         """Trial orgs and editions without API access are refused (`edition`)."""
         return await check_edition(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import pytest_asyncio
 import yaml
@@ -89,7 +89,7 @@ class Crm:
 
     bot: Bot
     org: RunningSandbox
-    http: httpx.AsyncClient
+    http: httpx2.AsyncClient
     app: str
     mode: str
     user: User
@@ -181,7 +181,7 @@ class Crm:
     async def fault(self, **fault: Any) -> None:
         await self.controls("POST", "/faults", fault)
 
-    async def api(self, method: str, path: str, json: Any = None, **params: str) -> httpx.Response:
+    async def api(self, method: str, path: str, json: Any = None, **params: str) -> httpx2.Response:
         """The org's REST API under /services/data/v60.0, as the test's own API user."""
         if self._api_token is None:
             token = await self.http.post(
@@ -255,7 +255,7 @@ class Bots:
     one compiles every template). Each test talks as a new user to an org reset for it."""
 
     org: RunningSandbox
-    http: httpx.AsyncClient
+    http: httpx2.AsyncClient
     installed: Installed
     root: Path
     opened: dict[tuple[str, str], Bot] = field(default_factory=dict)
@@ -294,7 +294,7 @@ class Bots:
 async def bots(
     tmp_path_factory: pytest.TempPathFactory, installed: Installed
 ) -> AsyncIterator[Bots]:
-    async with run_sandbox(port=0, controls=True) as org, httpx.AsyncClient() as http:
+    async with run_sandbox(port=0, controls=True) as org, httpx2.AsyncClient() as http:
         shared = Bots(org, http, installed, tmp_path_factory.mktemp("bots"))
         yield shared
         for bot in shared.opened.values():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from runtime.bot import Bot
@@ -60,7 +60,7 @@ def texts(out: list[Any]) -> list[str]:
 class World:
     bot: Bot
     org: RunningSandbox
-    http: httpx.AsyncClient  # for the org's test controls and the browser's requests
+    http: httpx2.AsyncClient  # for the org's test controls and the browser's requests
     root: Path
 
     async def controls(self, method: str, path: str, json: Any = None) -> Any:
@@ -124,7 +124,7 @@ async def org(tmp_path: Path) -> AsyncIterator[RunningSandbox]:
 
 @pytest.fixture
 async def world(tmp_path: Path, org: RunningSandbox) -> AsyncIterator[World]:
-    async with httpx.AsyncClient() as http:
+    async with httpx2.AsyncClient() as http:
         worlds: list[World] = []
 
         async def make(mode: str = "per_user", dialogs: dict[str, str] | None = None) -> World:

@@ -25,7 +25,7 @@ from runtime.auth import redaction
 def test_secrets_are_scrubbed_from_records_of_any_logger(caplog, message, secret):
     redaction.install()
     caplog.set_level(logging.DEBUG)
-    logging.getLogger("httpx").info("%s", message)
+    logging.getLogger("httpx2").info("%s", message)
     logging.getLogger("somewhere.else").warning(message)
     assert secret not in caplog.text
     assert caplog.text.count(redaction.REDACTED) == 2

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from playwright.sync_api import sync_playwright
 
@@ -82,7 +82,7 @@ def test_demo_prints_where_to_go_and_installs_the_templates(demo):
         "search_leads",
         "update_lead",
     ]
-    assert httpx.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
+    assert httpx2.get(f"http://127.0.0.1:{port}/healthz").json() == {"status": "ok"}
 
 
 def test_a_browser_creates_a_lead_with_authorization_then_finds_it(demo):

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 import yaml
 
@@ -125,7 +125,7 @@ def test_sandbox_runs_on_a_free_port_with_its_database_and_controls(tmp_path):
         assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
         assert org.wait_for("  test controls:") == f"  test controls:  {url}/_sandbox"
         org.wait_for("Press Ctrl+C")
-        assert httpx.get(f"{url}/_sandbox", timeout=10).status_code == 200
+        assert httpx2.get(f"{url}/_sandbox", timeout=10).status_code == 200
         assert db.is_file()
         assert org.stop() == 0
 
@@ -170,7 +170,7 @@ def test_serve_port_zero_listens_on_a_free_port_and_says_which(tmp_path):
         port = int(listening.split(":")[2].split(" ")[0])
         assert port != 0
         assert server.wait_for("Web chat: ") == f"Web chat: http://127.0.0.1:{port}/"
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+        assert httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
 
 
 def test_serve_port_and_host_are_where_it_listens_even_with_a_public_url(tmp_path):
@@ -184,7 +184,7 @@ def test_serve_port_and_host_are_where_it_listens_even_with_a_public_url(tmp_pat
         assert f"listening on http://127.0.0.1:{port} " in listening
         # The web chat is where users reach it: the proxy's address, unchanged.
         assert server.wait_for("Web chat: ") == "Web chat: https://bot.example.com/"
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+        assert httpx2.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
 
 
 def demo_bot(tmp_path: Path) -> Path:

@@ -8,7 +8,7 @@ import socket
 import sys
 from pathlib import Path
 
-import httpx
+import httpx2
 import yaml
 
 from sandbox.server import run_sandbox
@@ -71,7 +71,7 @@ async def test_authorize_connects_the_bot_through_a_temporary_listener(tmp_path)
         assert "temporary listener" in waiting
         redirect = await complete_authorization(link, username=org.username, password=org.password)
         assert redirect.startswith(callback)
-        async with httpx.AsyncClient() as http:
+        async with httpx2.AsyncClient() as http:
             page = await http.get(redirect)
         assert "Connected" in page.text
         out, err = await asyncio.wait_for(proc.communicate(), 30)

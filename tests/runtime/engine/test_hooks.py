@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from runtime.bot import Bot
 from runtime.config import load_config
@@ -47,9 +47,9 @@ class Recorded:
 
     async def call(
         self, request: ServiceRequest, *, retry: bool | None = None, site: CallSite | None = None
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         self.sites.append(site)
-        return httpx.Response(201, json={"id": "R-9"})
+        return httpx2.Response(201, json={"id": "R-9"})
 
 
 async def test_an_executor_rebuilt_with_other_services_sends_nothing_over_http(make_bot):
