@@ -41,6 +41,7 @@ from channels.pages import Pages
 from channels.responses import close_after_encoded_body, errors_as_json
 from channels.sessions import Sessions
 from channels.settings import ChannelSettings
+from channels.task_dump import dump_tasks
 from channels.turns import Turns
 from channels.webhook import WebhookChannel
 from channels.websocket import WebSocketChannel
@@ -222,7 +223,12 @@ async def serve(
                 where = (config.server.host, config.server.port)
                 raise ParleyError(cannot_listen(*where, exc)) from exc
             _announce(config, runner)
-            await wait_for_signal()
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(signal.SIGUSR1, dump_tasks)  # what every task waits for
+            try:
+                await wait_for_signal()
+            finally:
+                loop.remove_signal_handler(signal.SIGUSR1)
         finally:
             await runner.cleanup()
     finally:

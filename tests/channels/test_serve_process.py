@@ -230,3 +230,37 @@ async def test_sigkill_with_a_post_out_is_found_out_at_restart_and_told_unasked(
     assert service.names == ["Ada"]  # never sent twice
     assert process.stderr is not None
     assert "Traceback" not in (await process.stderr.read()).decode()
+
+
+async def test_sigusr1_writes_what_every_task_waits_for_and_serving_goes_on(
+    tmp_path, aiohttp_server
+):
+    # An operator's view of a turn that does not finish: the chain of awaits down to the
+    # service call it waits for, on stderr, while the server keeps serving.
+    service = SlowService()
+    api = web.Application()
+    api.router.add_post("/save", service.save)
+    api_server = await aiohttp_server(api)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = await start_parley(write_bot(tmp_path, BOOKING, str(api_server.make_url(""))), port)
+    token = (await new_session(url))["token"]
+    chat = await Chat.open(url, token, origin=url)
+    try:
+        assert (await chat.say("book a room"))["text"] == "Your name?"
+        await chat.send("Ada", "c-ada")
+        await asyncio.wait_for(service.arrived.wait(), WAIT)
+        process.send_signal(signal.SIGUSR1)
+        service.release.set()
+        assert (await chat.receive())["text"] == "Saved S-1 for Ada."
+        assert (await chat.receive())["text"] == "Which day?"
+    finally:
+        await chat.close()
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), WAIT) == 0
+    assert process.stderr is not None
+    dump = (await process.stderr.read()).decode()
+    assert "asyncio tasks" in dump
+    chain = [line.strip() for line in dump.splitlines() if line.startswith("    ")]
+    assert any("runtime/engine/engine.py" in line and "in handle" in line for line in chain)
+    assert any("runtime/engine/service.py" in line for line in chain), dump
