@@ -19,6 +19,7 @@ walks the packages and checks that each is drawn here).
     ├── ChannelError         a wire message could not be understood
     │   └── FrameError       a frame is malformed (channels.wire)
     ├── UnknownDialog        no dialog has that id
+    ├── FolderTaken          `parley init` would write into a bot's folder (runtime.scaffold)
     ├── DialogStopped        a dialog went round in circles (runtime.engine.executor)
     ├── TranscriptError      a transcript did not go as written (runtime.transcripts)
     │   ├── StepFailed       the bot did not answer a step as written

@@ -14,6 +14,8 @@ from runtime.config import DEFAULT_FILE
 from runtime.errors import ParleyError
 from runtime.schemas import write_schemas
 
+__all__ = ["Created", "FolderTaken", "bot_name", "create", "what_is_there"]
+
 SOURCE = Path(__file__).with_name("bot")
 NAME_MARK = "BOT_NAME"
 

@@ -14,6 +14,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "FOLDER",
+    "KINDS",
+    "ensure_schemas",
+    "file_name",
+    "generate",
+    "render",
+    "shipped",
+    "write_schemas",
+]
+
 KINDS = ("dialog", "config")
 FOLDER = ".parley"  # in a bot's folder, beside config.yaml
 SHIPPED = Path(__file__).parent
