@@ -137,7 +137,8 @@ def babel_locale(settings_locale: str) -> Locale:
 
 @lru_cache(maxsize=1)
 def _territories() -> frozenset[str]:
-    return frozenset(c for c in Locale("en").territories if len(c) == 2 and c != "ZZ")
+    codes = Locale("en").territories
+    return frozenset(c for c in codes if isinstance(c, str) and len(c) == 2 and c != "ZZ")
 
 
 @lru_cache(maxsize=64)
