@@ -20,7 +20,7 @@ from runtime.dialogs.compiler import CompiledDialog, compile_dialog
 from runtime.dialogs.loader import load_dialogs
 from runtime.dialogs.model import Dialog
 from runtime.dialogs.validation import profile_problems
-from runtime.engine.engine import OWN_NAMESPACES, ConversationWords, Engine
+from runtime.engine.engine import DEFERRABLE, OWN_NAMESPACES, ConversationWords, Engine
 from runtime.engine.executor import Executor
 from runtime.engine.hooks import NO_HOOKS, ExecutorHooks
 from runtime.engine.interruptions import Interruptions
@@ -134,7 +134,9 @@ class Bot:
         resources = AsyncExitStack()
         try:
             if store is None:
-                store = open_store(config.store.url, config.root, cached=OWN_NAMESPACES)
+                store = open_store(
+                    config.store.url, config.root, cached=OWN_NAMESPACES, deferred=DEFERRABLE
+                )
             await store.open()
             resources.push_async_callback(store.close)
             if http is None:

@@ -50,6 +50,9 @@ log = logging.getLogger("parley.engine")
 CONVERSATIONS = "conv"  # the store namespace of conversation states, keyed by user id
 # What only the process serving a user writes: a store may keep it in memory too.
 OWN_NAMESPACES = frozenset({CONVERSATIONS, HISTORY})
+# What may be written a moment after the turn (on SQLite): the history only shows what was said,
+# and rewriting it on every turn's commit halved the turns per second (bench/README.md).
+DEFERRABLE = frozenset({HISTORY})
 
 
 @dataclass(frozen=True, slots=True)

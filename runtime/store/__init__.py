@@ -25,10 +25,17 @@ _EXPECTED = (
 _REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
-def open_store(url: str, root: Path, *, cached: frozenset[str] = frozenset()) -> Store:
+def open_store(
+    url: str,
+    root: Path,
+    *,
+    cached: frozenset[str] = frozenset(),
+    deferred: frozenset[str] = frozenset(),
+) -> Store:
     """The store `url` names, not yet opened; a relative SQLite path is taken from `root`.
     SQLite keeps the values of the namespaces in `cached`, which only this process writes, in
-    memory too; Redis, shared by processes, never does."""
+    memory too, and writes those of `deferred` (a subset) up to half a second after their put,
+    several puts of a key in one row; Redis, shared by processes, does neither."""
     try:
         kind, target = _target(url, root)
     except ValueError as exc:
@@ -36,7 +43,7 @@ def open_store(url: str, root: Path, *, cached: frozenset[str] = frozenset()) ->
     if kind == "sqlite":
         from runtime.store.sqlite import SQLiteStore
 
-        return SQLiteStore(target, cached=cached)
+        return SQLiteStore(target, cached=cached, deferred=deferred)
     from runtime.store.redis import RedisStore
 
     return RedisStore(str(target))

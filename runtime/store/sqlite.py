@@ -69,6 +69,7 @@ REWRITE = "UPDATE kv SET value = ?3 WHERE ns = ?1 AND key = ?2 AND expires_at IS
 SCAN_PAGE = 500
 SWEEP_EVERY = 60.0  # seconds between purges of every expired value
 CACHE_SIZE = 50_000  # conversations kept in memory, most recently used
+DEFER_SECONDS = 0.5  # at most, between a put of a deferred namespace and its commit
 CHECKPOINT_EVERY = 1.0  # seconds, at most, between a put and the next WAL checkpoint ...
 CHECKPOINT_ROWS = 250  # ... or sooner after this many rows (a row dirties at most ~3 pages)
 WAL_FRAMES = 1000  # a longer WAL is checkpointed again with puts held back, so that it restarts
@@ -133,7 +134,15 @@ class SQLiteStore:
     value the file no longer has.
     """
 
-    def __init__(self, path: str | Path, *, cached: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        cached: frozenset[str] = frozenset(),
+        deferred: frozenset[str] = frozenset(),
+    ) -> None:
+        if not deferred <= cached:
+            raise StoreError("a deferred namespace must be cached too: its reads come from memory")
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
         self._writer: sqlite3.Connection | None = None  # the event loop thread's, for puts
@@ -141,6 +150,10 @@ class SQLiteStore:
         self._locks = KeyLocks()
         self._next_sweep = 0.0
         self._cached = cached
+        self._deferred = deferred
+        # Puts of deferred namespaces not yet queued for a commit: the last value of each key.
+        self._later: dict[tuple[str, str], tuple[bytes, float | None]] = {}
+        self._later_handle: asyncio.TimerHandle | None = None
         self._pending: list[tuple[tuple[Any, ...], bool, asyncio.Future[None]]] = []
         self._flush_handle: asyncio.Handle | None = None
         self._held = False  # puts wait while a checkpoint catches up with the WAL
@@ -193,6 +206,7 @@ class SQLiteStore:
         db, writer = self._db, self._writer
         if db is None or writer is None:
             return
+        self._write_later()
         self._flush()
         if self._puts_waiting is not None:
             self._puts_waiting.set()
@@ -227,6 +241,9 @@ class SQLiteStore:
         if hit is not None and (hit[1] is None or hit[1] > now):
             self._cache.move_to_end((ns, key))
             return hit[0]
+        later = self._later.get((ns, key)) if self._later else None
+        if later is not None:  # deferred, and no longer in the cache
+            return later[0] if later[1] is None or later[1] > now else None
         generation = self._generation
         row = await self._one("SELECT value, expires_at FROM kv WHERE ns = ? AND key = ?", ns, key)
         if row is None:
@@ -265,6 +282,10 @@ class SQLiteStore:
         loop = self._loop
         if self._writer is None or loop is None:
             raise StoreError(f"the SQLite store {self.path} is not open: call open() first")
+        if self._deferred:
+            rows = self._defer(rows, expires_at, loop)
+            if not rows:
+                return
         done = loop.create_future()
         for ns, key, value in rows:
             hit = self._forget(ns, key)
@@ -352,8 +373,54 @@ class SQLiteStore:
             self._next_checkpoint = time.monotonic() + CHECKPOINT_EVERY
             self._checkpointer = None
 
+    def _defer(
+        self,
+        rows: list[tuple[str, str, bytes]],
+        expires_at: float | None,
+        loop: asyncio.AbstractEventLoop,
+    ) -> list[tuple[str, str, bytes]]:
+        """Keep the rows of deferred namespaces in memory until the next deferred write (at
+        most DEFER_SECONDS away); the other rows, to be written now."""
+        now_rows = []
+        for ns, key, value in rows:
+            if ns in self._deferred:
+                self._generation += 1  # a read out at the file meanwhile must not cache its row
+                self._later[(ns, key)] = (value, expires_at)
+                self._remember(ns, key, value, expires_at)
+            else:
+                now_rows.append((ns, key, value))
+        if self._later and self._later_handle is None:
+            self._later_handle = loop.call_later(DEFER_SECONDS, self._write_later)
+        return now_rows
+
+    def _write_later(self) -> asyncio.Future[None] | None:
+        """Queue the deferred rows for the next group commit; the future of their commit."""
+        if self._later_handle is not None:
+            self._later_handle.cancel()
+            self._later_handle = None
+        loop = self._loop
+        if not self._later or loop is None:
+            return None
+        later, self._later = self._later, {}
+        done: asyncio.Future[None] = loop.create_future()
+        done.add_done_callback(_log_failed_deferred)
+        for (ns, key), (value, expires_at) in later.items():
+            self._generation += 1
+            self._pending.append(((ns, key, value, expires_at), False, done))
+        if self._flush_handle is None and not self._held:
+            self._flush_handle = loop.call_soon(self._flush_soon)
+        return done
+
+    async def _written_later(self, ns: str) -> None:
+        """Before a statement reads or changes `ns` on disk: its deferred rows, committed."""
+        if ns in self._deferred and self._later:
+            done = self._write_later()
+            if done is not None:
+                await asyncio.shield(done)
+
     async def take(self, ns: str, key: str) -> bytes | None:
         check_namespace(ns)
+        await self._written_later(ns)
         now = time.time()
         self._forget(ns, key)
         rows = await self._change(
@@ -367,6 +434,7 @@ class SQLiteStore:
 
     async def delete(self, ns: str, key: str) -> None:
         check_namespace(ns)
+        await self._written_later(ns)
         self._forget(ns, key)
         await self._change("DELETE FROM kv WHERE ns = ? AND key = ?", ns, key)
         self._forget(ns, key)  # a put committed while the DELETE was out may have cached it
@@ -413,6 +481,7 @@ class SQLiteStore:
 
     async def scan(self, ns: str) -> AsyncIterator[tuple[str, bytes]]:
         check_namespace(ns)
+        await self._written_later(ns)
         after: str | None = None
         while True:
             rows = await self._all(
@@ -483,3 +552,8 @@ class SQLiteStore:
             yield
         except sqlite3.Error as exc:
             raise StoreError(f"{what}: {exc}") from exc
+
+
+def _log_failed_deferred(done: asyncio.Future[None]) -> None:
+    if not done.cancelled() and (exc := done.exception()) is not None:
+        log.error("deferred rows could not be written: %s", exc)

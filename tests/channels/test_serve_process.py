@@ -263,4 +263,6 @@ async def test_sigusr1_writes_what_every_task_waits_for_and_serving_goes_on(
     assert "asyncio tasks" in dump
     chain = [line.strip() for line in dump.splitlines() if line.startswith("    ")]
     assert any("runtime/engine/engine.py" in line and "in handle" in line for line in chain)
-    assert any("runtime/engine/service.py" in line for line in chain), dump
+    # and below the turn's outermost frame, where it waits (the call, or saving its note)
+    deeper = ("runtime/engine/service.py", "runtime/engine/executor.py", "runtime/store/")
+    assert any(any(part in line for part in deeper) for line in chain), dump

@@ -14,7 +14,7 @@ import pytest
 from runtime.engine.engine import OWN_NAMESPACES
 from runtime.errors import StoreError
 from runtime.store import open_store
-from runtime.store.sqlite import SQLiteStore, expiry
+from runtime.store.sqlite import DEFER_SECONDS, SQLiteStore, expiry
 
 
 def rows(path: Path, ns: str) -> list[str]:
@@ -335,3 +335,37 @@ async def test_only_the_namespaces_given_as_cached_are_kept_in_memory(tmp_path: 
         ]
     finally:
         await store.close()
+
+
+async def test_a_deferred_namespace_is_written_a_moment_later_and_read_meanwhile(
+    tmp_path: Path,
+) -> None:
+    # The bot defers its histories (DEFERRABLE): read from memory at once, in the file within
+    # DEFER_SECONDS, several puts of a key in one row; a take, a delete, a scan or close
+    # writes them first.
+    path = tmp_path / "bot.db"
+    store = SQLiteStore(path, cached=frozenset({"conv", "hist"}), deferred=frozenset({"hist"}))
+    await store.open()
+    try:
+        await store.put_many([("conv", "u1", b"state"), ("hist", "u1", b"h1")])
+        assert values(path, "conv") == {"u1": b"state"}  # committed before put_many returned
+        assert values(path, "hist") == {}
+        await store.put("hist", "u1", b"h2")
+        assert await store.get("hist", "u1") == b"h2"
+        await asyncio.sleep(DEFER_SECONDS + 0.5)
+        assert values(path, "hist") == {"u1": b"h2"}
+        await store.put("hist", "u1", b"h3")
+        assert [key async for key, _ in store.scan("hist")] == ["u1"]
+        assert values(path, "hist") == {"u1": b"h3"}
+        await store.put("hist", "u1", b"h4")
+        assert await store.take("hist", "u1") == b"h4"
+        assert await store.get("hist", "u1") is None
+        await store.put("hist", "u2", b"kept at close")
+    finally:
+        await store.close()
+    assert values(path, "hist") == {"u2": b"kept at close"}
+
+
+def test_a_deferred_namespace_must_be_cached(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="must be cached"):
+        SQLiteStore(tmp_path / "s.db", deferred=frozenset({"hist"}))
