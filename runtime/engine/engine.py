@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,11 +146,11 @@ class Engine:
             clean = clean_text(text, max_chars=self.max_chars)
         except ChannelError as exc:
             return [_reply(error(exc.code, str(exc)), message_id)]
-        async with self.store.lock(_lock_key(user)):
-            raw, state = await self._load(user)
+        async with self._locked(user) as (stored, history):
+            raw, state = self._decoded(user, stored)
             if once and message_id is not None and (state.reply or {}).get("id") == message_id:
                 return [from_wire(m) for m in state.reply["out"]]  # type: ignore[index]
-            turn = self._turn(user, state, reply_to=message_id, deliver=deliver)
+            turn = self._turn(user, state, history, reply_to=message_id, deliver=deliver)
             turn.heard = clean
             if _cut_short(state):
                 work = self._recover_then(turn, clean)
@@ -161,11 +162,11 @@ class Engine:
     async def greet(self, user: User, *, deliver: Deliver | None = None) -> list[Outbound]:
         """The greeting, for a user who has no conversation yet (a first visit, or one whose
         conversation expired); nothing for anyone else. It is kept in the history."""
-        async with self.store.lock(_lock_key(user)):
-            raw, state = await self._load(user)
+        async with self._locked(user) as (stored, history):
+            raw, state = self._decoded(user, stored)
             if raw is not None:
                 return []
-            turn = self._turn(user, state, deliver=deliver)
+            turn = self._turn(user, state, history, deliver=deliver)
 
             async def work() -> None:
                 await turn.emit(self._greeting())
@@ -188,9 +189,9 @@ class Engine:
         """Start `dialog_id` for `user`, ending any active dialog; `entities` are prefilled."""
         if dialog_id not in self.dialogs:
             raise UnknownDialog(dialog_id)
-        async with self.store.lock(_lock_key(user)):
-            raw, state = await self._load(user)
-            turn = self._turn(user, state, deliver=deliver)
+        async with self._locked(user) as (stored, history):
+            raw, state = self._decoded(user, stored)
+            turn = self._turn(user, state, history, deliver=deliver)
 
             async def work() -> None:
                 if _cut_short(turn.state):
@@ -233,9 +234,9 @@ class Engine:
         if pending is None or verdict.outcome is Outcome.WRONG_USER:
             return CallbackResult(verdict.outcome, None, [], page)
         user = User(pending.user_id, pending.channel)
-        async with self.store.lock(_lock_key(user)):
-            raw, conv = await self._load(user)
-            turn = self._turn(user, conv, deliver=deliver_to(user) if deliver_to else None)
+        async with self._locked(user) as (stored, history):
+            raw, conv = self._decoded(user, stored)
+            turn = self._turn(user, conv, history, deliver=deliver_to(user) if deliver_to else None)
             parked_here = (
                 conv.status == Status.PARKED
                 and conv.session == pending.session
@@ -265,12 +266,12 @@ class Engine:
         """A used link opened again by its own user (the browser's chat identity) while their
         conversation still waits on it: the first callback was cut short. Run the service node
         again: it finds the token that callback stored, or sends a fresh link to the chat."""
-        async with self.store.lock(_lock_key(user)):
-            raw, conv = await self._load(user)
+        async with self._locked(user) as (stored, history):
+            raw, conv = self._decoded(user, stored)
             parked = conv.parked
             if conv.status != Status.PARKED or parked is None or parked.link_state() != state:
                 return None
-            turn = self._turn(user, conv, deliver=deliver_to(user) if deliver_to else None)
+            turn = self._turn(user, conv, history, deliver=deliver_to(user) if deliver_to else None)
             conv.status, conv.parked = Status.ACTIVE, None
             await self._guarded(turn, self.executor.advance(turn), raw)
         if turn.state.status == Status.PARKED:  # no token after all: a fresh link went out
@@ -291,9 +292,11 @@ class Engine:
         text = authorizer.failure_text(verdict)
         await turn.emit(say(f'{text} I\'ve stopped "{title}", which was on hold.'))
 
-    def _turn(self, user: User, state: ConversationState, **kwargs: Any) -> Turn:
+    def _turn(
+        self, user: User, state: ConversationState, history: bytes | None, **kwargs: Any
+    ) -> Turn:
         """A turn whose state can be saved mid-turn (the in-flight record of a call)."""
-        turn = Turn(user, state, **kwargs)
+        turn = Turn(user, state, history=history, **kwargs)
 
         async def persist() -> None:
             await self.save(turn.user, turn.state)
@@ -326,12 +329,12 @@ class Engine:
             if (channel := cut_short_channel(raw)) is not None
         ]
         for user in found:
-            async with self.store.lock(_lock_key(user)):
-                raw, state = await self._load(user)
+            async with self._locked(user) as (stored, history):
+                raw, state = self._decoded(user, stored)
                 if not _cut_short(state):  # the user wrote first, or another instance did it
                     continue
                 deliver = deliver_to(user) if deliver_to else None
-                turn = self._turn(user, state, deliver=deliver)
+                turn = self._turn(user, state, history, deliver=deliver)
                 # The user's channel may send the cut-short message again (its answer never
                 # came): it then gets nothing more, the outcome having been delivered here.
                 message = (state.inflight or {}).get("message")
@@ -354,11 +357,15 @@ class Engine:
             await self._on_message(turn, text)
 
     async def load(self, user: User) -> ConversationState:
-        return (await self._load(user))[1]
+        return self._decoded(user, await self.store.get(CONVERSATIONS, user.id))[1]
 
-    async def _load(self, user: User) -> tuple[bytes | None, ConversationState]:
+    def _locked(self, user: User) -> AbstractAsyncContextManager[list[bytes | None]]:
+        """The user's lock, with their stored state and history, read as it is taken (on
+        Redis, in the same round trip)."""
+        return self.store.lock(_lock_key(user), read=((CONVERSATIONS, user.id), (HISTORY, user.id)))
+
+    def _decoded(self, user: User, raw: bytes | None) -> tuple[bytes | None, ConversationState]:
         """The stored bytes (the turn's checkpoint) and the state they hold."""
-        raw = await self.store.get(CONVERSATIONS, user.id)
         if not raw:
             return None, ConversationState()
         try:
@@ -377,13 +384,12 @@ class Engine:
         commit of them, not two in a row. A `fresh` conversation (no state was stored: a new
         user, or one whose conversation expired) starts a new history, unread."""
         user = turn.user.id
-        before = None if fresh else await self.store.get(HISTORY, user)
-        kept = extended(before, turn.heard, turn.out)
+        kept = extended(None if fresh else turn.history, turn.heard, turn.out)
         entries = [(CONVERSATIONS, user, encode(turn.state))]
         if kept is not None:
             entries.append((HISTORY, user, kept))
-        try:
-            await self.store.put_many(entries, ttl=self.state_ttl)
+        try:  # the turn's last writes: on Redis, the user's lock goes with them
+            await self.store.put_many(entries, ttl=self.state_ttl, release=True)
         except LockLost as exc:  # another instance took the user over: its state stands
             log.warning("user %r: this turn was not saved: %s", user, exc)
 

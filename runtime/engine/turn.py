@@ -25,6 +25,7 @@ class Turn:
     reply_to: str | None = None
     deliver: Deliver | None = None
     heard: str | None = None  # what the user said that started the turn, if they said anything
+    history: bytes | None = None  # the stored history as the turn began (the engine's)
     out: list[Outbound] = field(default_factory=list)
     side_effect: bool = False  # a non-idempotent call succeeded: the turn cannot be rolled back
     auth_facts: dict[str, dict] = field(default_factory=dict)  # profile -> non-secret facts

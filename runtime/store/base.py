@@ -26,10 +26,18 @@ class Store(Protocol):
         """Insert or replace; with `ttl` (seconds) the value disappears after that time."""
 
     async def put_many(
-        self, entries: Sequence[tuple[str, str, bytes]], ttl: float | None = None
+        self,
+        entries: Sequence[tuple[str, str, bytes]],
+        ttl: float | None = None,
+        *,
+        release: bool = False,
     ) -> None:
         """`put` of each (ns, key, value), all with `ttl`, written together: one commit, one
-        round trip. Under a lock that was lost, LockLost (as for `put`)."""
+        round trip. Under a lock that was lost, LockLost (as for `put`).
+
+        `release`: these are the last writes of the block of the innermost lock the task
+        holds, and the lock may be released with them (Redis does, in the same round trip);
+        the block must not write under it afterwards (Redis: LockLost)."""
 
     async def take(self, ns: str, key: str) -> bytes | None:
         """Get and delete atomically: of two concurrent takers only one gets the value."""
@@ -42,8 +50,14 @@ class Store(Protocol):
     async def drain(self, ns: str, key: str) -> list[bytes]:
         """Remove and return every queued value in order (each value is returned exactly once)."""
 
-    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
-        """Mutual exclusion for `key` across every process sharing this store."""
+    def lock(
+        self, key: str, *, read: Sequence[tuple[str, str]] = ()
+    ) -> AbstractAsyncContextManager[list[bytes | None]]:
+        """Mutual exclusion for `key` across every process sharing this store.
+
+        `async with store.lock(k, read=[(ns, key), ...]) as values:` gives the block the value
+        of each record named (None when absent), read once the lock is held, as `get` would
+        give them: Redis reads them in the round trip that takes the lock."""
 
     def scan(self, ns: str) -> AsyncIterator[tuple[str, bytes]]:
         """Every live (key, value) of a namespace, for listing and metrics."""

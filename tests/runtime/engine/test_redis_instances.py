@@ -52,3 +52,35 @@ async def test_concurrent_turns_on_two_instances_lose_no_update(tmp_path):
         async for key in client.scan_iter(match=f"{prefix}*"):
             await client.delete(key)
         await client.aclose()
+
+
+async def test_a_turn_on_redis_is_two_round_trips(tmp_path, monkeypatch):
+    """Lock and read the state and history in one script, write both and unlock in another:
+    a third trip per turn would show here before it shows in bench/engine --store redis."""
+    config = load_config(write_bot(tmp_path, {"sum": SUM}), env={})
+    prefix = f"parley-test-{secrets.token_hex(4)}"
+    bot = await Bot.open(config, store=RedisStore(URL, prefix=prefix))
+    alice = User("alice", "test")
+    sent: list[str] = []
+    client = bot.store._client
+    execute = client.execute_command
+
+    async def counted(*args, **options):
+        sent.append(str(args[0]))
+        return await execute(*args, **options)
+
+    monkeypatch.setattr(client, "execute_command", counted)
+    try:
+        for said, expected in [("add up", "Number?"), ("2", "total 2"), ("3", "total 5")]:
+            sent.clear()
+            out = await bot.engine.handle(alice, said)
+            assert out[0].text == expected
+            assert sent == ["EVALSHA", "EVALSHA"], said
+        said_last = [m["text"] for m in await bot.engine.history(alice)][-3:]
+        assert said_last == ["3", "total 5", "Number?"]
+    finally:
+        await bot.close()
+        client = aioredis.from_url(URL)
+        async for key in client.scan_iter(match=f"{prefix}*"):
+            await client.delete(key)
+        await client.aclose()

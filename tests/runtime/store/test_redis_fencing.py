@@ -37,6 +37,9 @@ STALE_WRITES: dict[str, Write] = {
     "delete": lambda s: s.delete("conv", "alice"),
     "take": lambda s: s.take("conv", "alice"),
     "put_many": lambda s: s.put_many([("conv", "alice", b"stale"), ("hist", "alice", b"stale")]),
+    "put_many releasing the lock": lambda s: s.put_many(
+        [("conv", "alice", b"stale"), ("hist", "alice", b"stale")], ttl=60, release=True
+    ),
 }
 
 
@@ -198,6 +201,62 @@ async def test_a_write_under_a_lock_is_one_round_trip(
             assert sent == ["EVALSHA"]
     finally:
         await store.close()
+
+
+async def test_a_turn_is_two_round_trips_lock_and_read_then_write_and_release(
+    redis_prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await open_redis(redis_prefix)
+    other = await open_redis(redis_prefix, lock_timeout=30)
+    client = store._client
+    sent: list[str] = []
+    execute = client.execute_command
+
+    async def counted(*args: object, **options: object) -> object:
+        sent.append(str(args[0]))
+        return await execute(*args, **options)
+
+    await store.put("conv", "alice", b"before")
+    monkeypatch.setattr(client, "execute_command", counted)
+    try:
+        read = [("conv", "alice"), ("hist", "alice")]
+        async with store.lock("user:alice", read=read) as values:
+            assert values == [b"before", None]
+            assert sent == ["EVALSHA"]  # the lock taken and both records read
+            entries = [("conv", "alice", b"after"), ("hist", "alice", b"said")]
+            await store.put_many(entries, ttl=60, release=True)
+            assert sent == ["EVALSHA", "EVALSHA"]  # both written and the lock released
+            async with asyncio.timeout(1), other.lock("user:alice"):  # free at once
+                pass
+            with pytest.raises(LockLost):  # no more writes under a lock given up
+                await store.put("conv", "alice", b"late")
+        assert sent == ["EVALSHA", "EVALSHA", "EVALSHA"]  # (the refused write): nothing more
+        assert await other.get("conv", "alice") == b"after"
+        assert await other.get("hist", "alice") == b"said"
+    finally:
+        await store.close()
+        await other.close()
+
+
+async def test_a_hold_longer_than_the_timeout_is_renewed_and_a_short_one_costs_no_task(
+    redis_prefix: str,
+) -> None:
+    store = await open_redis(redis_prefix, lock_timeout=SHORT)
+    client = aioredis.from_url(REDIS_URL)
+    name = f"{redis_prefix}.lock:user:alice"
+    try:
+        before = len(asyncio.all_tasks())
+        async with store.lock("user:alice"):
+            assert len(asyncio.all_tasks()) == before  # a timer, not a task, until it fires
+        async with store.lock("user:alice"):
+            await asyncio.sleep(SHORT * 3)
+            assert 0 < await client.pttl(name) <= SHORT * 1000  # renewed, still ours
+            await store.put("conv", "alice", b"late but ours")
+        assert await client.exists(name) == 0
+        assert await store.get("conv", "alice") == b"late but ours"
+    finally:
+        await store.close()
+        await client.aclose()
 
 
 HOLDER = textwrap.dedent(

@@ -111,3 +111,45 @@ async def test_an_unreachable_redis_is_a_store_error_without_the_password() -> N
     message = str(caught.value)
     assert message.startswith(f"cannot reach Redis at redis://:***@127.0.0.1:{port}/0")
     assert "hunter2" not in message
+
+
+async def test_a_redis_that_accepts_but_never_answers_fails_the_open_in_time() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # reads the commands, answers none
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    store = RedisStore(f"redis://127.0.0.1:{port}/0", command_timeout=0.3)
+    try:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(StoreError, match=r"no answer within 0\.3 s"):
+            await store.open()
+        assert asyncio.get_running_loop().time() - started < 2
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_command_redis_does_not_answer_in_time_is_a_store_error_then_it_recovers(
+    redis_prefix: str,
+) -> None:
+    store = await open_redis(redis_prefix, command_timeout=0.2)
+    admin = aioredis.from_url(REDIS_URL)
+    try:
+        await store.put("conv", "alice", b"kept")
+        await admin.execute_command("CLIENT", "PAUSE", "700", "ALL")  # Redis hangs for 0.7 s
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(StoreError, match=r"no answer within 0\.2 s"):
+            await store.get("conv", "alice")
+        with pytest.raises(StoreError, match=r"no answer within 0\.2 s"):
+            async with store.lock("user:alice", read=[("conv", "alice")]):
+                pass
+        assert asyncio.get_running_loop().time() - started < 0.65
+        await asyncio.sleep(0.5)  # the pause is over: the same store answers again
+        assert await store.get("conv", "alice") == b"kept"
+        async with store.lock("user:alice", read=[("conv", "alice")]) as values:
+            assert values == [b"kept"]
+    finally:
+        await admin.execute_command("CLIENT", "UNPAUSE")
+        await admin.aclose()
+        await store.close()

@@ -265,3 +265,31 @@ async def test_nothing_is_received_after_leaving_the_subscription(store: Store) 
         await store.publish("outbox", b"one")
         assert await asyncio.wait_for(anext(messages), 5) == b"one"
     await store.publish("outbox", b"two")  # no subscriber: quietly nobody hears it
+
+
+async def test_the_lock_reads_the_records_it_is_asked_for_once_held(store: Store) -> None:
+    await store.put("conv", "u1", b"state")
+    await store.put("hist", "u1", b"history", ttl=60)
+    read = [("conv", "u1"), ("hist", "u1"), ("conv", "nobody")]
+    async with store.lock("user:u1", read=read) as values:
+        assert values == [b"state", b"history", None]
+        await store.put("conv", "u1", b"changed")
+
+    async def writer() -> None:
+        async with store.lock("user:u1"):
+            await asyncio.sleep(0.05)
+            await store.put("conv", "u1", b"written by the holder before")
+
+    holder = asyncio.create_task(writer())
+    await asyncio.sleep(0.01)
+    async with store.lock("user:u1", read=[("conv", "u1")]) as values:  # waits for the holder
+        assert values == [b"written by the holder before"]
+    await holder
+
+
+async def test_the_last_writes_of_a_block_may_release_its_lock(store: Store) -> None:
+    async with store.lock("user:u1"):
+        await store.put_many([("conv", "u1", b"s"), ("hist", "u1", b"h")], ttl=60, release=True)
+    assert [await store.get("conv", "u1"), await store.get("hist", "u1")] == [b"s", b"h"]
+    async with asyncio.timeout(5), store.lock("user:u1", read=[("conv", "u1")]) as values:
+        assert values == [b"s"]  # the lock is free again, whatever the backend did with it
