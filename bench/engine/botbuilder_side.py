@@ -38,6 +38,7 @@ from email_validator import EmailNotValidError, validate_email
 from rapidfuzz import fuzz, process, utils
 
 from bench.engine.harness import RunResult
+from bench.engine.script import EXPECTED_REPLIES, USER_TURNS, UnexpectedReply
 
 NAME = "botbuilder"
 DIALOG_ID = "register_contact"
@@ -49,26 +50,6 @@ CANCEL_WORDS = ("cancel",)
 RESTART_WORDS = ("restart",)
 FALLBACK = 'Sorry, I didn\'t get that. I can help you "register a contact".'
 
-# What each simulated user says, and what the bot must answer to each message.
-USER_TURNS = (
-    "register a contact",
-    "Smith",
-    "Acme",
-    "bob@example.com",
-    "(415) 555-0123",
-    "42",
-    "yes",
-)
-EXPECTED_REPLIES = (
-    "What is the contact's last name?",
-    "Which company does Smith work for?",
-    "What is Smith's email address?",
-    "And Smith's phone number?",
-    "How many employees does Acme have?",
-    "Register Smith of Acme (bob@example.com, +14155550123, 42 employees)?",
-    "Registered: Smith of Acme, bob@example.com, +14155550123, 42 employees.",
-)
-
 STRING_PROMPT = "string_prompt"
 EMAIL_PROMPT = "email_prompt"
 PHONE_PROMPT = "phone_prompt"
@@ -76,10 +57,6 @@ NUMBER_PROMPT = "number_prompt"
 CONFIRM_PROMPT = "confirm_prompt"
 
 _EDGE_PUNCTUATION = ".,;:!?()[]<>\"'"
-
-
-class UnexpectedReply(RuntimeError):
-    """The baseline bot said something other than the conversation script expects."""
 
 
 async def read_string(prompt_context: PromptValidatorContext) -> bool:

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.ws.run [--clients 32] [--turns 500] [--rounds 3] [--idle 1000]
                                      [--loop auto|uvloop|asyncio]
+                                     [--store sqlite|redis] [--redis-url URL] [--instances 1|2]
 
 Each server runs alone in a process pinned to CPU 0; this process, pinned to CPU 1 when there is
 one, drives it over loopback with CLIENTS concurrent WebSocket clients:
@@ -25,6 +26,14 @@ after IDLE more sockets are opened.
 "server CPU µs/turn" is the server process's CPU time per turn, which other load on the machine
 does not move the way it moves turns/s. "driver CPU" is this process's share of one core during
 a row: near 100% means the clients, not the server, set the pace of that row.
+
+`--store redis` adds, to every round, Parley with its state in Redis (an empty database of its
+own, which the bench empties again afterwards) beside the same round's SQLite row; the goal is
+REDIS_GOAL times SQLite's median turns per second, and the Redis rows say how many scripts
+(EVALSHA, one round trip each) a turn made and the Redis server's CPU per turn. `--instances 2`
+adds a row of two `parley serve` processes on that Redis, the clients spread over both (each
+gets its session token from one instance and talks over a WebSocket to the other), against the
+one instance of the row before it.
 """
 
 from __future__ import annotations
@@ -34,10 +43,11 @@ import asyncio
 import json
 import multiprocessing
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
@@ -49,7 +59,9 @@ from runtime.cli.loop import CHOICES
 from runtime.cli.loop import run as run_loop
 
 THROUGHPUT_GOAL = 0.5
+REDIS_GOAL = 0.5
 P99_GOAL_MS = 5.0
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 DIALOG = """
 dialog: visit
@@ -92,8 +104,8 @@ def _pin(cpu: int) -> None:
         os.sched_setaffinity(0, {cpu})
 
 
-def _serve_parley(loop: str, root: str, ready: Any, stop: Any) -> None:
-    _pin(0)
+def _serve_parley(loop: str, root: str, cpu: int, ready: Any, stop: Any) -> None:
+    _pin(cpu)
     from aiohttp import web
 
     from channels.server import create_app, open_bot, settle_heap
@@ -180,12 +192,12 @@ def running(target: Callable[..., None], *args: Any) -> Iterator[Server]:
             process.kill()
 
 
-def make_bot(folder: Path) -> Path:
+def make_bot(folder: Path, store_url: str = "sqlite:///var/parley.db") -> Path:
     (folder / "dialogs").mkdir(parents=True)
     (folder / "dialogs" / "visit.yaml").write_text(DIALOG)
     config = {
         "dialogs": ["dialogs/"],
-        "store": {"url": "sqlite:///var/parley.db"},
+        "store": {"url": store_url},
         "integrations": {"salesforce": {"enabled": False}},
         "secrets": {"key": "bench-only-key"},
         "channels": {"webhook": {"enabled": False}},
@@ -205,7 +217,8 @@ class Run:
     seconds: float
     latencies: list[float]
     driver_cpu: float  # this process's CPU time over the run's wall time
-    server_cpu: float  # the server's CPU seconds during the run
+    server_cpu: float  # the servers' CPU seconds during the run
+    redis: RedisUse | None = None  # what the turns asked of Redis, on the Redis store
 
     @property
     def server_us(self) -> float:
@@ -221,16 +234,62 @@ class Run:
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+@dataclass(frozen=True)
+class RedisUse:
+    scripts: int  # EVALSHA calls: one round trip each
+    commands: int  # commands sent by clients (scripts counted once)
+    cpu_seconds: float  # the Redis server's CPU time
+
+
+class RedisMeter:
+    """The Redis server's own counts, read before and after a row: scripts run, commands, CPU."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        self.url = url
+        self._client = aioredis.from_url(url)
+
+    async def reading(self) -> tuple[int, int, float]:
+        stats = await self._client.info("commandstats")
+        cpu = await self._client.info("cpu")
+        scripts = int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+        # Commands a script runs are counted too: a client's commands are the total less those.
+        commands = sum(
+            int(entry["calls"])
+            for name, entry in stats.items()
+            if name.startswith("cmdstat_") and name not in INNER_COMMANDS
+        )
+        return scripts, commands, float(cpu["used_cpu_sys"]) + float(cpu["used_cpu_user"])
+
+    async def empty(self) -> int:
+        return int(await self._client.dbsize())
+
+    async def flush(self) -> None:
+        await self._client.flushdb()
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+# Commands the store's scripts run inside Redis (so not round trips of their own); the store
+# itself sends them only outside a lock, which a turn never does.
+INNER_COMMANDS = frozenset({"cmdstat_get", "cmdstat_set", "cmdstat_del", "cmdstat_pexpire"})
+
+
 async def _token(http: aiohttp.ClientSession, url: str) -> str:
     async with http.post(f"{url}/api/sessions") as response:
         return str((await response.json())["token"])
 
 
-async def _open(http: aiohttp.ClientSession, server: Server, parley: bool) -> Any:
+async def _open(http: aiohttp.ClientSession, servers: list[Server], i: int, parley: bool) -> Any:
+    """Client `i`'s socket on servers[i]; with several, its session token comes from the next."""
+    server = servers[i % len(servers)]
     ws_url = server.url.replace("http://", "ws://") + "/ws"
     if not parley:
         return await http.ws_connect(ws_url, max_msg_size=0)
-    ws_url += f"?token={await _token(http, server.url)}"
+    issuer = servers[(i + 1) % len(servers)]
+    ws_url += f"?token={await _token(http, issuer.url)}"
     ws = await http.ws_connect(ws_url, max_msg_size=0)
     greeting = json.loads(await ws.receive_str())  # a new user's first connection is greeted
     if greeting.get("type") != "message" or "reply_to" in greeting:
@@ -240,7 +299,8 @@ async def _open(http: aiohttp.ClientSession, server: Server, parley: bool) -> An
 
 async def _client(
     http: aiohttp.ClientSession,
-    server: Server,
+    servers: list[Server],
+    index: int,
     parley: bool,
     turns: int,
     interval: float,
@@ -248,7 +308,7 @@ async def _client(
     latencies: list[float],
     start_line: asyncio.Event,
 ) -> None:
-    ws = await _open(http, server, parley)
+    ws = await _open(http, servers, index, parley)
     await start_line.wait()
     next_send = time.perf_counter() + offset
     try:
@@ -275,9 +335,17 @@ async def _client(
 
 
 async def drive(
-    name: str, server: Server, parley: bool, clients: int, turns: int, rate: float = 0.0
+    name: str,
+    servers: Server | list[Server],
+    parley: bool,
+    clients: int,
+    turns: int,
+    rate: float = 0.0,
+    meter: RedisMeter | None = None,
 ) -> Run:
-    """`clients` concurrent clients, `turns` turns each; `rate` > 0 paces them (turns/s)."""
+    """`clients` concurrent clients, `turns` turns each, spread over `servers`; `rate` > 0
+    paces them (turns/s). With `meter`, the row says what the turns asked of Redis."""
+    servers = servers if isinstance(servers, list) else [servers]
     interval = clients / rate if rate else 0.0
     latencies: list[float] = []
     start_line = asyncio.Event()
@@ -287,7 +355,8 @@ async def drive(
             asyncio.create_task(
                 _client(
                     http,
-                    server,
+                    servers,
+                    i,
                     parley,
                     turns,
                     interval,
@@ -299,24 +368,32 @@ async def drive(
             for i in range(clients)
         ]
         await asyncio.sleep(0.5)  # let every client connect before the clock starts
-        started, cpu, served = time.perf_counter(), time.process_time(), server.cpu_seconds()
+        before = await meter.reading() if meter else None
+        started, cpu = time.perf_counter(), time.process_time()
+        served = sum(server.cpu_seconds() for server in servers)
         start_line.set()
         await asyncio.gather(*tasks)
         seconds = time.perf_counter() - started
-        cpu, served = time.process_time() - cpu, server.cpu_seconds() - served
-    return Run(name, clients, clients * turns, seconds, latencies, cpu / seconds, served)
+        cpu = time.process_time() - cpu
+        served = sum(server.cpu_seconds() for server in servers) - served
+        used = None
+        if meter is not None and before is not None:
+            after = await meter.reading()
+            used = RedisUse(after[0] - before[0], after[1] - before[1], after[2] - before[2])
+    total = clients * turns
+    return Run(name, clients, total, seconds, latencies, cpu / seconds, served, used)
 
 
 async def idle_memory(server: Server, parley: bool, count: int) -> float:
     """KiB of server memory per idle open WebSocket."""
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
-        warm = [await _open(http, server, parley) for _ in range(50)]  # first-use allocations
+        warm = [await _open(http, [server], 0, parley) for _ in range(50)]  # first-use allocs
         await asyncio.sleep(0.5)
         before = server.rss_kib()
         sockets = []
         for _ in range(count):
-            sockets.append(await _open(http, server, parley))
+            sockets.append(await _open(http, [server], 0, parley))
         await asyncio.sleep(1.0)
         after = server.rss_kib()
         for ws in warm + sockets:
@@ -326,14 +403,23 @@ async def idle_memory(server: Server, parley: bool, count: int) -> float:
 
 # -- the table ---------------------------------------------------------------------------------
 
+HEADER = (
+    "| server | clients | turns | turns/s | p50 ms | p99 ms | ratio "
+    "| server CPU µs/turn | driver CPU | Redis scripts/turn | Redis CPU µs/turn |"
+)
+
 
 def row(run: Run, base: Run | None, base_rate: float | None = None) -> str:
     rate = base.per_second if base else base_rate
     ratio = f"{run.per_second / rate:.2f}x" if rate else "1.00x"
+    scripts = redis_cpu = "-"
+    if run.redis is not None:
+        scripts = f"{run.redis.scripts / run.turns:.2f}"
+        redis_cpu = f"{1e6 * run.redis.cpu_seconds / run.turns:.0f}"
     return (
         f"| {run.name} | {run.clients} | {run.turns:,} | {run.per_second:,.0f} "
         f"| {run.percentile_ms(0.5):.2f} | {run.percentile_ms(0.99):.2f} | {ratio} "
-        f"| {run.server_us:.0f} | {run.driver_cpu:.0%} |"
+        f"| {run.server_us:.0f} | {run.driver_cpu:.0%} | {scripts} | {redis_cpu} |"
     )
 
 
@@ -348,25 +434,91 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--rounds", type=int, default=3, help="full-load rounds of each (3)")
     parser.add_argument("--idle", type=int, default=1000, help="idle sockets for memory (1000)")
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "redis"),
+        default="sqlite",
+        help="redis: Parley on Redis too, beside SQLite in every round",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=DEFAULT_REDIS_URL,
+        metavar="URL",
+        help=f"an empty Redis database for --store redis (default {DEFAULT_REDIS_URL}); "
+        "the bench empties it again at the end",
+    )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2: also two `parley serve` on that Redis, clients spread over both",
+    )
     args = parser.parse_args(argv)
     for name in ("clients", "turns", "rounds", "idle"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
+    if args.instances == 2 and args.store != "redis":
+        parser.error("--instances 2 shares one Redis: add --store redis")
     return args
 
 
-async def bench(args: argparse.Namespace) -> int:
-    _pin(1)
-    with tempfile.TemporaryDirectory(prefix="parley-ws-bench-") as tmp:
-        root = make_bot(Path(tmp) / "bot")
-        with (
-            running(_serve_echo, args.loop) as echo,
-            running(_serve_parley, args.loop, str(root)) as parley,
-        ):
+class BenchUnavailable(Exception):
+    """The bench cannot run here; the message says why."""
+
+
+async def _redis_meter(url: str) -> RedisMeter:
+    from redis.exceptions import RedisError
+
+    meter = RedisMeter(url)
+    try:
+        keys = await meter.empty()
+    except (RedisError, OSError, ValueError) as error:
+        await meter.close()
+        raise BenchUnavailable(f"--store redis: cannot reach Redis at {url}: {error}") from None
+    if keys:
+        await meter.close()
+        raise BenchUnavailable(
+            f"--store redis: the database {url} holds {keys:,} keys; the bench needs an empty "
+            "one (it empties it again at the end): give another with --redis-url"
+        )
+    return meter
+
+
+@dataclass
+class Report:
+    echoes: list[Run]
+    fulls: list[Run]  # parley on SQLite
+    redis: list[Run]  # parley on Redis, one instance
+    pairs: list[Run]  # parley on Redis, two instances
+    half: Run
+    echo_memory: float
+    parley_memory: float
+    db_bytes: int
+
+
+async def measure(args: argparse.Namespace) -> Report:
+    meter = await _redis_meter(args.redis_url) if args.store == "redis" else None
+    try:
+        with tempfile.TemporaryDirectory(prefix="parley-ws-bench-") as tmp, ExitStack() as stack:
+            root = make_bot(Path(tmp) / "bot")
+            echo = stack.enter_context(running(_serve_echo, args.loop))
+            parley = stack.enter_context(running(_serve_parley, args.loop, str(root), 0))
+            on_redis: list[Server] = []
+            if meter is not None:
+                shared = str(make_bot(Path(tmp) / "redis-bot", args.redis_url))
+                for cpu in range(args.instances):
+                    on_redis.append(
+                        stack.enter_context(running(_serve_parley, args.loop, shared, cpu))
+                    )
             await drive("warm-up", parley, True, 4, len(SCRIPT))
             await drive("warm-up", echo, False, 4, len(SCRIPT))
+            if on_redis:
+                await drive("warm-up", on_redis, True, 4, len(SCRIPT))
             echoes: list[Run] = []
             fulls: list[Run] = []
+            redis: list[Run] = []
+            pairs: list[Run] = []
             for n in range(1, args.rounds + 1):
                 echoes.append(
                     await drive(f"echo (aiohttp), round {n}", echo, False, args.clients, args.turns)
@@ -374,44 +526,118 @@ async def bench(args: argparse.Namespace) -> int:
                 fulls.append(
                     await drive(f"parley, round {n}", parley, True, args.clients, args.turns)
                 )
-            echo_rate = median(r.per_second for r in echoes)
-            parley_rate = median(r.per_second for r in fulls)
+                if on_redis:
+                    redis.append(
+                        await drive(
+                            f"parley on Redis, round {n}",
+                            on_redis[0],
+                            True,
+                            args.clients,
+                            args.turns,
+                            meter=meter,
+                        )
+                    )
+                if len(on_redis) == 2:
+                    pairs.append(
+                        await drive(
+                            f"parley on Redis, 2 instances, round {n}",
+                            on_redis,
+                            True,
+                            args.clients,
+                            args.turns,
+                            meter=meter,
+                        )
+                    )
             half = await drive(
                 "parley at half load",
                 parley,
                 True,
                 args.clients,
                 max(len(SCRIPT), args.turns // 2),
-                rate=parley_rate / 2,
+                rate=median(r.per_second for r in fulls) / 2,
             )
-            echo_memory = await idle_memory(echo, False, args.idle)
-            parley_memory = await idle_memory(parley, True, args.idle)
-            db_bytes = (root / "var" / "parley.db").stat().st_size
-    print(
-        "| server | clients | turns | turns/s | p50 ms | p99 ms | ratio "
-        "| server CPU µs/turn | driver CPU |"
-    )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for echo_run, full in zip(echoes, fulls, strict=True):
+            report = Report(
+                echoes,
+                fulls,
+                redis,
+                pairs,
+                half,
+                echo_memory=await idle_memory(echo, False, args.idle),
+                parley_memory=await idle_memory(parley, True, args.idle),
+                db_bytes=(root / "var" / "parley.db").stat().st_size,
+            )
+    finally:
+        if meter is not None:
+            await meter.flush()
+            await meter.close()
+    return report
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def print_report(args: argparse.Namespace, report: Report) -> None:
+    print(HEADER)
+    print("| --- " * 11 + "|")
+    for n, (echo_run, full) in enumerate(zip(report.echoes, report.fulls, strict=True)):
         print(row(echo_run, None))
         print(row(full, echo_run))
-    print(row(half, None, echo_rate))
+        if report.redis:
+            print(row(report.redis[n], full))
+        if report.pairs:
+            print(row(report.pairs[n], report.redis[n]))
+    echo_rate = median(r.per_second for r in report.echoes)
+    parley_rate = median(r.per_second for r in report.fulls)
+    print(row(report.half, None, echo_rate))
     print()
     ratio = parley_rate / echo_rate
-    cpu_ratio = median(r.server_us for r in fulls) / median(r.server_us for r in echoes)
+    cpu_ratio = median(r.server_us for r in report.fulls) / median(
+        r.server_us for r in report.echoes
+    )
     print(
         f"medians of {args.rounds} rounds: echo {echo_rate:,.0f} turns/s, "
         f"parley {parley_rate:,.0f} turns/s; server CPU per turn: parley {cpu_ratio:.1f}x echo's"
     )
-    print(f"memory per idle connection: parley {parley_memory:.1f} KiB, echo {echo_memory:.1f} KiB")
-    print(f"SQLite file after the run: {db_bytes / 1024:.0f} KiB")
-    p99 = half.percentile_ms(0.99)
+    print(
+        f"memory per idle connection: parley {report.parley_memory:.1f} KiB, "
+        f"echo {report.echo_memory:.1f} KiB"
+    )
+    print(f"SQLite file after the run: {report.db_bytes / 1024:.0f} KiB")
+    p99 = report.half.percentile_ms(0.99)
     print(
         f"goal: parley >= {THROUGHPUT_GOAL}x echo turns/s (medians): {ratio:.2f}x "
-        f"({'met' if ratio >= THROUGHPUT_GOAL else 'NOT met'}); "
-        f"p99 <= {P99_GOAL_MS:g} ms at half load: {p99:.2f} ms "
-        f"({'met' if p99 <= P99_GOAL_MS else 'NOT met'})"
+        f"({verdict(ratio >= THROUGHPUT_GOAL)}); "
+        f"p99 <= {P99_GOAL_MS:g} ms at half load: {p99:.2f} ms ({verdict(p99 <= P99_GOAL_MS)})"
     )
+    if report.redis:
+        redis_rate = median(r.per_second for r in report.redis)
+        redis_ratio = redis_rate / parley_rate
+        print(
+            f"goal: parley on Redis >= {REDIS_GOAL}x parley on SQLite turns/s (medians): "
+            f"{redis_rate:,.0f} against {parley_rate:,.0f}, {redis_ratio:.2f}x "
+            f"({verdict(redis_ratio >= REDIS_GOAL)})"
+        )
+    if report.pairs:
+        one = median(r.per_second for r in report.redis)
+        two = median(r.per_second for r in report.pairs)
+        p99_one = median(r.percentile_ms(0.99) for r in report.redis)
+        p99_two = median(r.percentile_ms(0.99) for r in report.pairs)
+        print(
+            f"two instances on one Redis against one (medians): {two:,.0f} against {one:,.0f} "
+            f"turns/s ({two / one:.2f}x), p99 {p99_two:.2f} against {p99_one:.2f} ms "
+            f"(on {os.cpu_count()} cores shared by both instances, Redis and the clients)"
+        )
+
+
+async def bench(args: argparse.Namespace) -> int:
+    _pin(1)
+    try:
+        report = await measure(args)
+    except BenchUnavailable as error:
+        print(f"bench.ws: {error}", file=sys.stderr)
+        return 2
+    print_report(args, report)
     return 0
 
 
