@@ -77,6 +77,7 @@ P99_GOAL_MS = 20.0
 CONNECT_CONCURRENCY = 32  # connections being opened at once, per worker
 MAX_FAILURES = 20  # a worker stops opening connections after this many failed
 RELEASE = 64  # idle users who hang up when the server met its limit of open files
+SLOW_MS = 100.0  # a turn over this is counted, with when it was sent
 ANSWER_TIMEOUT = 30.0  # one turn: a failsafe
 START_TIMEOUT = 60.0
 SERVER_FDS_SPARE = 64  # a server this close to its soft limit is out of open files
@@ -84,6 +85,7 @@ SERVER_FDS_SPARE = 64  # a server this close to its soft limit is out of open fi
 FIRST_NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Niklaus")
 COMPANIES = ("Acme Robotics", "Initech", "Globex", "Umbrella Corp", "Hooli", "Vandelay Imports")
 PROGRESS = "Creating the lead in Salesforce…"
+CREATE = 6  # the script's message that makes the bot create the lead
 
 
 class UnexpectedReply(Exception):
@@ -268,6 +270,8 @@ class Talked:
     """What a worker reports after the active phase."""
 
     latencies: list[float]
+    steps: list[int]
+    sent_at: list[float]
     turns: int
     checked: int  # bot messages checked against the script
     created: int  # conversations that ended with the lead created
@@ -309,7 +313,11 @@ def classify(exc: BaseException) -> str:
     if code == errno.ECONNREFUSED:
         return "server refused the connection"
     if code in (errno.ECONNRESET, errno.EPIPE) or isinstance(
-        exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError
+        exc,
+        ConnectionResetError  # aiohttp's "Cannot write to closing transport" among them
+        | BrokenPipeError
+        | aiohttp.ServerDisconnectedError
+        | aiohttp.ClientPayloadError,
     ):
         return "server reset the connection"
     if isinstance(exc, aiohttp.WSServerHandshakeError | aiohttp.ClientResponseError):
@@ -434,20 +442,22 @@ class Worker:
     async def talk(self, until: float) -> Talked:
         cpu = time.process_time()
         latencies: list[float] = []
+        steps: list[int] = []  # which message of the script each latency is of
+        sent_at: list[float] = []  # time.monotonic() when it was sent
         unexpected: list[str] = []
         counts = Counter[str]()
 
         async def converse(user: User, serial: int) -> None:
             lead = user.number * 1000
             while True:
-                for said, expected in script(lead):
+                for step, (said, expected) in enumerate(script(lead)):
                     pause = self.random.uniform(*self.spec.pause)
                     if time.monotonic() + pause >= until:
                         return
                     await asyncio.sleep(pause)
                     frame = json.dumps({"type": "message", "id": f"m-{serial}", "text": said})
                     serial += 1
-                    sent = time.perf_counter()
+                    sent, sent_mono = time.perf_counter(), time.monotonic()
                     await user.ws.send_str(frame)
                     try:
                         async with asyncio.timeout(ANSWER_TIMEOUT):
@@ -468,6 +478,8 @@ class Worker:
                             f"user {user.number} said {said!r}: no answer in {ANSWER_TIMEOUT:g} s"
                         ) from None
                     latencies.append(time.perf_counter() - sent)
+                    steps.append(step)
+                    sent_at.append(sent_mono)
                     counts["turns"] += 1
                 counts["created"] += 1
                 lead += 1
@@ -482,6 +494,8 @@ class Worker:
         stray = sum(u.inbox.qsize() for u in self.idle_users)
         return Talked(
             latencies=latencies,
+            steps=steps,
+            sent_at=sent_at,
             turns=counts["turns"],
             checked=counts["checked"],
             created=counts["created"],
@@ -559,6 +573,8 @@ class ScaleResult:
     talk_cpu: float  # server CPU seconds while the active users talked
     driver_cpu: float  # the workers' CPU seconds while the active users talked
     latencies: list[float]
+    steps: list[int]  # which message of the script each latency is of (6: the lead created)
+    sent_at: list[float]  # seconds into the active phase each was sent
     turns: int
     checked: int
     created: int
@@ -574,15 +590,26 @@ class ScaleResult:
     def kib_per_connection(self) -> float:
         return (self.rss_after_kib - self.rss_before_kib) / self.held if self.held else 0.0
 
-    def percentile_ms(self, q: float) -> float:
-        if not self.latencies:
+    def _of(self, step: int | None) -> list[float]:
+        if step is None:
+            return self.latencies
+        return [x for x, s in zip(self.latencies, self.steps, strict=True) if s == step]
+
+    def percentile_ms(self, q: float, step: int | None = None) -> float:
+        """The `q` quantile of the turns' latency (of the script's message `step` only)."""
+        ordered = sorted(self._of(step))
+        if not ordered:
             return float("nan")
-        ordered = sorted(self.latencies)
         return 1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
-    @property
-    def max_ms(self) -> float:
-        return 1000 * max(self.latencies) if self.latencies else float("nan")
+    def max_ms(self, step: int | None = None) -> float:
+        return 1000 * max(self._of(step), default=float("nan"))
+
+    def slow(self, ms: float) -> tuple[int, int]:
+        """Turns that took over `ms`, and in how many distinct seconds of the phase they were
+        sent (a few seconds: the server stalled; many: it is slow throughout)."""
+        times = [t for x, t in zip(self.latencies, self.sent_at, strict=True) if x * 1000 > ms]
+        return len(times), len({int(t) for t in times})
 
     @property
     def turns_per_second(self) -> float:
@@ -802,6 +829,8 @@ async def _measure(args: argparse.Namespace, server: Server, org: SandboxOrg) ->
         talk_cpu=talk_cpu,
         driver_cpu=sum(t.cpu_seconds for t in talked),
         latencies=[x for t in talked for x in t.latencies],
+        steps=[x for t in talked for x in t.steps],
+        sent_at=[x - talk_started for t in talked for x in t.sent_at],
         turns=sum(t.turns for t in talked),
         checked=sum(t.checked for t in talked),
         created=sum(t.created for t in talked),
@@ -839,7 +868,11 @@ def report(r: ScaleResult) -> str:
         f"| turns (answers checked) | {r.turns:,} ({r.checked:,}) |",
         f"| leads created (in the org) | {r.created:,} ({r.leads_in_org:,}) |",
         f"| turn latency p50 / p99 / max | {r.percentile_ms(0.5):.1f} / "
-        f"{r.percentile_ms(0.99):.1f} / {r.max_ms:.1f} ms |",
+        f"{r.percentile_ms(0.99):.1f} / {r.max_ms():.1f} ms |",
+        f"| of the turns creating the lead | {r.percentile_ms(0.5, CREATE):.1f} / "
+        f"{r.percentile_ms(0.99, CREATE):.1f} / {r.max_ms(CREATE):.1f} ms |",
+        f"| turns over {SLOW_MS:g} ms (sent in how many distinct seconds) | "
+        f"{r.slow(SLOW_MS)[0]:,} ({r.slow(SLOW_MS)[1]:,}) |",
         f"| turns/s | {r.turns_per_second:,.1f} |",
         f"| server CPU while talking ({r.talk_seconds:.0f} s) | "
         f"{_percent(r.talk_cpu, r.talk_seconds)} |",
