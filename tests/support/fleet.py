@@ -13,13 +13,14 @@ SQLite file, or several on one Redis database), and webhook users who retry as r
         summary = verdict.summary("two instances", fleet, len(await fleet.org.cut_posts()))
     check(verdict, summary)  # no duplicate, the truth told, every conversation "created"
 
-`SandboxOrg` runs ``python -m sandbox`` (`parley sandbox` itself does not pass options through)
-with its test controls on, in its own process, so that the test's clients never slow it down.
-Each bot instance is a `tests.support.wire_replay.ParleyServer` (``parley serve`` on a free
-port, SIGKILL and SIGTERM, started again on the same folder and store) over a bot folder of its
-own: the installed Salesforce template ``create_lead``, the webhook in sync mode, and the
-``salesforce`` integration in mode ``pre_authorized``, connected once by running
-``parley integrations authorize salesforce`` as an administrator would.
+`sandbox.testing.SandboxOrg` runs ``python -m sandbox`` (`parley sandbox` itself does not pass
+options through) with its test controls on, in its own process, so that the test's clients
+never slow it down. Each bot instance is a `tests.support.wire_replay.ParleyServer` (``parley
+serve`` on a free port, SIGKILL and SIGTERM, started again on the same folder and store) over a
+bot folder of its own (`bench.sandbox_bot`, which the benches share): the installed Salesforce
+template ``create_lead``, the webhook in sync mode, and the ``salesforce`` integration in mode
+``pre_authorized``, connected once by running ``parley integrations authorize salesforce`` as
+an administrator would.
 
 A `Conversation` is one webhook user creating one lead ("create a lead for Ada Qabcd at Acme
 Robotics", then whatever the bot asks next), driven by what the bot says. A request that fails
@@ -36,12 +37,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import random
 import re
 import secrets
 import string
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -52,20 +51,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx2
-import yaml
 
+from bench.sandbox_bot import authorize, bot_env, write_bot
 from channels.signing import signed_headers, signed_request_headers
-from runtime.integrations.installer import Installer
-from runtime.integrations.salesforce.profile import CLIENT_ID_ENV, CLIENT_SECRET_ENV
+from sandbox.testing import SandboxOrg
 from tests.channels.conftest import free_port
-from tests.support.wire_replay import ParleyServer, ServerFailed, parley_command
+from tests.support.wire_replay import ParleyServer, ServerFailed
 
-CLIENT_ID = "parley-fleet-client"  # the sandbox's demo app, fixed so the bots' env can name it
-CLIENT_SECRET = "parley-fleet-secret"
-API = "/services/data/v60.0"
-LEAD_POSTS = "/services/data/*/sobjects/Lead*"  # a fault glob for the template's POST
 REDIS = "redis://127.0.0.1:6379"
-START_TIMEOUT = 60.0  # seconds for a process to come up: a failsafe
 ANSWER_TIMEOUT = 60.0  # one webhook request: longer than the bot's 10 s service timeout + verify
 GIVE_UP = 300.0  # seconds a client keeps re-sending one message before it gives up (a loaded CI)
 RETRY_PAUSE = 0.25  # seconds between a failed request and its re-send
@@ -77,240 +70,6 @@ NOT_CREATED = re.compile(r"was not created", re.IGNORECASE)
 WRITE_AGAIN = re.compile(r"write to me again", re.IGNORECASE)
 FIRST_NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Niklaus")
 COMPANIES = ("Acme Robotics", "Initech", "Globex", "Umbrella Corp", "Hooli", "Vandelay Imports")
-
-
-class FleetFailed(Exception):
-    """A process of the fleet did not start; the message ends with its output."""
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        kept = path.read_text(errors="replace").splitlines()[-lines:]
-    except OSError:
-        return ""
-    return "".join(f"\n    {line}" for line in kept)
-
-
-# -- the sandbox org --------------------------------------------------------------------------
-
-
-class SandboxOrg:
-    """The sandbox org as a process (``python -m sandbox --controls --auto-approve``) on a free
-    port, its records in ``root/org.db``; its REST API and test controls over HTTP."""
-
-    username = "demo@parley.sandbox"
-    password = "parley-demo-1"
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.url = ""
-        self.process: asyncio.subprocess.Process | None = None
-        self.http = httpx2.AsyncClient(timeout=30.0)
-        self._token: str | None = None
-
-    @property
-    def log(self) -> Path:
-        return self.root / "sandbox.log"
-
-    async def start(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "sandbox", "--port", "0", "--db", "org.db"]
-        command += ["--controls", "--auto-approve"]
-        command += ["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET]
-        with self.log.open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                *command,
-                cwd=self.root,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while not self.url:
-            found = re.search(r"Sandbox org running at (http://\S+)", self.log.read_text())
-            if found:
-                self.url = found[1]
-            elif self.process.returncode is not None or time.monotonic() > deadline:
-                await self.stop()
-                raise FleetFailed(f"the sandbox org did not start:{_tail(self.log)}")
-            else:
-                await asyncio.sleep(0.05)
-
-    async def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is not None and process.returncode is None:
-            process.terminate()
-            try:
-                await asyncio.wait_for(process.wait(), 20)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        await self.http.aclose()
-
-    # -- test controls ---------------------------------------------------------------------
-
-    async def controls(self, method: str, path: str, body: Any = None) -> Any:
-        response = await self.http.request(method, f"{self.url}/_sandbox{path}", json=body)
-        response.raise_for_status()
-        return response.json()
-
-    async def hold_posts(self, *, delay: float, count: int = 1, after_commit: bool = True) -> None:
-        """The next `count` POSTs of a Lead are held `delay` seconds: with `after_commit`, the
-        lead is created first and only its answer is late; without, nothing is created unless
-        the caller still waits when the delay is over."""
-        fault = {"method": "POST", "path": LEAD_POSTS, "delay": delay, "count": count}
-        await self.controls("POST", "/faults", fault | {"after_commit": after_commit})
-
-    async def faults(self) -> list[dict[str, Any]]:
-        return list((await self.controls("GET", "/faults"))["faults"])
-
-    async def clear_faults(self) -> None:
-        await self.controls("DELETE", "/faults")
-
-    async def requests(self) -> list[dict[str, Any]]:
-        """The request log: method, path, status and what a fault did."""
-        return list((await self.controls("GET", "/requests"))["requests"])
-
-    async def cut_posts(self) -> list[dict[str, Any]]:
-        """Lead POSTs that were committed but whose answer nobody received (the bot was killed,
-        or gave up waiting, while the answer was held)."""
-        return [
-            r
-            for r in await self.requests()
-            if r["method"] == "POST"
-            and "/sobjects/Lead" in r["path"]
-            and r.get("after_commit")
-            and r.get("client_gone")
-        ]
-
-    # -- the REST API, as the org's own user -------------------------------------------------
-
-    async def api(self, method: str, path: str, **params: str) -> httpx2.Response:
-        if self._token is None:
-            token = await self.http.post(
-                f"{self.url}/services/oauth2/token",
-                data={
-                    "grant_type": "password",
-                    "client_id": CLIENT_ID,
-                    "client_secret": CLIENT_SECRET,
-                    "username": self.username,
-                    "password": self.password,
-                },
-            )
-            token.raise_for_status()
-            self._token = token.json()["access_token"]
-        return await self.http.request(
-            method,
-            path if path.startswith("http") else f"{self.url}{API}{path}",
-            params=params or None,
-            headers={"Authorization": f"Bearer {self._token}"},
-        )
-
-    async def query(self, soql: str) -> list[dict[str, Any]]:
-        """Every record a SOQL query finds, across pages."""
-        response = await self.api("GET", "/query", q=soql)
-        records: list[dict[str, Any]] = []
-        while True:
-            assert response.status_code == 200, response.text
-            page = response.json()
-            records += page["records"]
-            if page.get("done", True) or not page.get("nextRecordsUrl"):
-                return records
-            response = await self.api("GET", f"{self.url}{page['nextRecordsUrl']}")
-
-    async def leads(self) -> list[dict[str, Any]]:
-        """Every lead in the org: Id, LastName, Company."""
-        return await self.query("SELECT Id, LastName, Company FROM Lead")
-
-
-# -- the bot ----------------------------------------------------------------------------------
-
-
-def write_bot(
-    root: Path, *, org: SandboxOrg, port: int, store: str, webhook_secret: str, key: str
-) -> Path:
-    """A bot folder at `root` for an instance on `port`: create_lead installed from the
-    templates as they are now, the salesforce integration (system app) in pre_authorized mode
-    on `org`, the webhook in sync mode. Returns config.yaml's path."""
-    (root / "var").mkdir(parents=True, exist_ok=True)
-    done = Installer("salesforce", root / "dialogs").install(["create_lead"])
-    assert done == [("create_lead", "installed")], done
-    address = f"http://127.0.0.1:{port}"
-    config = {
-        "dialogs": ["dialogs/"],
-        # the port in config.yaml too: `serve --port` is not applied when public_url is set
-        "server": {"host": "127.0.0.1", "port": port, "public_url": address},
-        "store": {"url": store},
-        "secrets": {"key": key},
-        "integrations": {
-            "salesforce": {"app": "system", "mode": "pre_authorized", "login_url": org.url}
-        },
-        "channels": {"webhook": {"enabled": True, "secret": webhook_secret, "mode": "sync"}},
-    }
-    path = root / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
-
-
-def bot_env() -> dict[str, str]:
-    """The bots' environment: this one's, with the system app's credentials on the sandbox."""
-    return {**os.environ, CLIENT_ID_ENV: CLIENT_ID, CLIENT_SECRET_ENV: CLIENT_SECRET}
-
-
-async def authorize(config: Path, org: SandboxOrg) -> str:
-    """Connect the bot itself: run ``parley integrations authorize salesforce`` and do what its
-    administrator does with the link it prints (the sandbox approves at once). Returns what the
-    command said at the end."""
-    process = await asyncio.create_subprocess_exec(
-        parley_command(),
-        "integrations",
-        "authorize",
-        "salesforce",
-        "--config",
-        str(config),
-        cwd=config.parent,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=bot_env(),
-    )
-    assert process.stdout is not None and process.stderr is not None
-    try:
-        link = ""
-        while not link.startswith("http"):
-            line = await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)
-            if not line:
-                raise FleetFailed(
-                    "parley integrations authorize printed no link: "
-                    + (await process.stderr.read()).decode(errors="replace")
-                )
-            link = line.decode().strip()
-        waiting = await asyncio.wait_for(process.stdout.readline(), START_TIMEOUT)
-        assert b"Waiting for the callback" in waiting, waiting
-        approve = await org.http.get(link, follow_redirects=False)
-        assert approve.status_code == 302, approve.text
-        page = await _callback(org.http, approve.headers["Location"])
-        assert "Connected" in page.text, page.text
-        out, err = await asyncio.wait_for(process.communicate(), START_TIMEOUT)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    if process.returncode != 0:
-        raise FleetFailed(f"parley integrations authorize failed: {err.decode(errors='replace')}")
-    return out.decode()
-
-
-async def _callback(http: httpx2.AsyncClient, url: str) -> httpx2.Response:
-    """Open the callback URL; the command says it waits a moment before it listens."""
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        try:
-            return await http.get(url)
-        except httpx2.ConnectError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
 
 
 @dataclass

@@ -31,8 +31,6 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
-import sys
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -42,6 +40,7 @@ from typing import Any
 import httpx2
 import yaml
 
+from bench.sandbox_bot import parley_command
 from channels.signing import signed_headers
 from runtime.engine.messages import Outbound, error
 from runtime.errors import DefinitionError
@@ -80,17 +79,6 @@ NO_STUBS = (
 
 class ServerFailed(Exception):
     """`parley serve` did not start or stopped answering; the message ends with its output."""
-
-
-def parley_command() -> str:
-    """The installed `parley` script: the one beside this Python (the venv's), else on PATH."""
-    beside = Path(sys.executable).parent / "parley"
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("parley")
-    if found is None:
-        raise ServerFailed("the `parley` command is not installed (pip install -e .)")
-    return found
 
 
 class ParleyServer:
