@@ -592,12 +592,13 @@ def print_report(args: argparse.Namespace, report: Report) -> None:
     print(row(report.half, None, echo_rate))
     print()
     ratio = parley_rate / echo_rate
-    cpu_ratio = median(r.server_us for r in report.fulls) / median(
-        r.server_us for r in report.echoes
+    echo_us = median(r.server_us for r in report.echoes)
+    cpu_ratio = (  # CPU time comes in clock ticks (10 ms): a tiny run may show none
+        f"{median(r.server_us for r in report.fulls) / echo_us:.1f}x" if echo_us else "n/a"
     )
     print(
         f"medians of {args.rounds} rounds: echo {echo_rate:,.0f} turns/s, "
-        f"parley {parley_rate:,.0f} turns/s; server CPU per turn: parley {cpu_ratio:.1f}x echo's"
+        f"parley {parley_rate:,.0f} turns/s; server CPU per turn: parley {cpu_ratio} echo's"
     )
     print(
         f"memory per idle connection: parley {report.parley_memory:.1f} KiB, "
