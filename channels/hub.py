@@ -32,6 +32,7 @@ class SocketHub:
         self.every: weakref.WeakSet[web.WebSocketResponse] = weakref.WeakSet()
         self._by_user: dict[str, set[web.WebSocketResponse]] = {}
         self._locks = KeyLocks()
+        self.closed = 0  # sockets detached so far (channels.heap's measure of churn)
 
     def __len__(self) -> int:
         return len(self.every)
@@ -79,7 +80,9 @@ class SocketHub:
             sockets.discard(ws)
             if not sockets:
                 del self._by_user[user_id]
-        self.every.discard(ws)
+        if ws in self.every:
+            self.every.discard(ws)
+            self.closed += 1
 
     async def send(self, user_id: str, messages: Sequence[Outbound]) -> None:
         """Deliver to every open socket of the user, else keep in the outbox."""

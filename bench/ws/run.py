@@ -108,7 +108,7 @@ def _serve_parley(loop: str, root: str, cpu: int, ready: Any, stop: Any) -> None
     _pin(cpu)
     from aiohttp import web
 
-    from channels.server import create_app, open_bot, settle_heap
+    from channels.server import app_runner, create_app, open_bot, settle_heap
     from channels.settings import ChannelSettings
     from runtime.config import load_config
 
@@ -116,7 +116,7 @@ def _serve_parley(loop: str, root: str, cpu: int, ready: Any, stop: Any) -> None
         settings = ChannelSettings(rate_limit=10**9)
         bot, metrics = await open_bot(load_config(Path(root) / "config.yaml", env={}), settings)
         app = create_app(bot, settings, metrics=metrics)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        runner = app_runner(app, access_log=None)  # as `parley serve`, without its access log
         await runner.setup()
         settle_heap()  # as `parley serve` does
         site = web.TCPSite(runner, "127.0.0.1", 0)

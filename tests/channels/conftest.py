@@ -27,7 +27,7 @@ import httpx2
 import pytest
 from aiohttp import web
 
-from channels.server import create_app, open_bot
+from channels.server import app_runner, create_app, open_bot
 from channels.settings import ChannelSettings
 from runtime.bot import Bot
 from runtime.config import load_config
@@ -149,7 +149,7 @@ async def start_served(
     settings = settings or ChannelSettings()
     bot, metrics = await open_bot(load_config(write_bot(root, dialogs, data), env={}), settings)
     app = create_app(bot, settings, metrics=metrics)
-    runner = web.AppRunner(app, handle_signals=False)
+    runner = app_runner(app)  # as `parley serve` runs it
     await runner.setup()
     await web.SockSite(runner, sock).start()
     return Served(url, bot, app, runner, root)
