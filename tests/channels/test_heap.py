@@ -69,37 +69,86 @@ async def test_a_quick_full_pass_freezes_nothing() -> None:
         keeper.stop()
 
 
-async def test_once_enough_sockets_closed_the_heap_is_unfrozen_then_frozen_again() -> None:
+async def frozen_by_a_slow_pass(keeper: HeapKeeper) -> None:
+    keeper.start()
+    gc.collect()
+    await asyncio.sleep(0)
+    assert keeper.freezes == 1 and gc.get_freeze_count() > 0
+
+
+async def test_once_enough_sockets_closed_a_thorough_pass_frees_them_and_freezes_again() -> None:
     sockets = Sockets(10)
     keeper = keeper_for(sockets, slow=0.0, churn=0.5, min_churn=3)
-    keeper.start()
     try:
-        gc.collect()
-        await asyncio.sleep(0)
-        assert gc.get_freeze_count() > 0
+        await frozen_by_a_slow_pass(keeper)
         sockets.closed = 5  # half of the 10 open at the freeze: not more than allowed yet
-        gc.collect(0)
-        await asyncio.sleep(0)
-        assert keeper.unfreezes == 0 and gc.get_freeze_count() > 0
+        keeper.check()
+        assert keeper.unfreezes == 0
         sockets.closed = 6
-        gc.collect(0)
-        await asyncio.sleep(0)
+        died = [[n] for n in range(100)]
+        died.append(died)  # a cycle: only a pass frees it
+        gc.collect(1)
+        gc.freeze()  # frozen while alive, as a socket's objects are
+        del died
+        keeper.check()
+        assert (keeper.unfreezes, keeper.freezes) == (1, 2)
+        assert not any(isinstance(o, list) and o and o[-1] is o for o in gc.get_objects())
+        sockets.closed = 11  # counted from the thorough pass: 5 more is not enough
+        keeper.check()
         assert keeper.unfreezes == 1
-        assert gc.get_freeze_count() == 0  # the next full pass walks (and frees) them all
-        gc.collect()
-        await asyncio.sleep(0)
-        assert keeper.freezes == 2 and gc.get_freeze_count() > 0
     finally:
         keeper.stop()
 
 
-async def test_stop_unhooks_the_collector() -> None:
-    keeper = keeper_for(Sockets(0), slow=0.0)
-    keeper.start()
-    keeper.stop()
+async def test_a_frozen_heap_grown_by_half_gets_a_thorough_pass() -> None:
+    keeper = keeper_for(Sockets(0), slow=0.0, growth=1.5, limit=1_000)
+    try:
+        await frozen_by_a_slow_pass(keeper)
+        baseline = gc.get_freeze_count()
+        grown = [[n] for n in range(baseline // 2 + 1000)]
+        gc.collect(1)
+        keeper.check()  # an early pass freezes them: the frozen heap is now half as big again
+        assert (keeper.early_passes, keeper.unfreezes) == (1, 0)
+        keeper.check()
+        assert keeper.unfreezes == 1
+        assert gc.get_freeze_count() >= len(grown)  # alive: frozen again after the pass
+        keeper.check()
+        assert keeper.unfreezes == 1  # counted afresh from the thorough pass
+    finally:
+        keeper.stop()
+
+
+async def test_an_oldest_generation_past_the_limit_gets_an_early_pass() -> None:
+    keeper = keeper_for(Sockets(0), slow=0.0, limit=5_000)
+    try:
+        await frozen_by_a_slow_pass(keeper)
+        keeper.check()
+        assert keeper.early_passes == 0  # nothing new in the oldest generation
+        promoted = [[n] for n in range(6_000)]
+        gc.collect(1)  # survivors of the young generations move to the oldest
+        assert len(gc.get_objects(generation=2)) >= 5_000
+        keeper.check()
+        assert (keeper.early_passes, keeper.unfreezes) == (1, 0)
+        assert len(gc.get_objects(generation=2)) < 100  # frozen, out of the passes' way
+        assert gc.get_freeze_count() >= len(promoted)
+    finally:
+        keeper.stop()
+
+
+async def test_the_keeper_looks_every_so_often_until_stopped() -> None:
+    keeper = keeper_for(Sockets(0), slow=0.0, limit=5_000, every=0.05)
+    try:
+        await frozen_by_a_slow_pass(keeper)
+        promoted = [[n] for n in range(6_000)]
+        gc.collect(1)
+        await asyncio.sleep(0.2)
+        assert keeper.early_passes >= 1 and gc.get_freeze_count() >= len(promoted)
+    finally:
+        keeper.stop()
+    frozen = keeper.freezes
     gc.collect()
-    await asyncio.sleep(0)
-    assert keeper.freezes == 0
+    await asyncio.sleep(0.1)
+    assert keeper.freezes == frozen  # no more once stopped
     assert all(callback != keeper._on_pass for callback in gc.callbacks)
 
 
