@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
 import yaml
 
 from bench.engine.harness import RunResult
@@ -22,7 +21,6 @@ from runtime.bot import Bot
 from runtime.config import load_config
 from runtime.engine.engine import CONVERSATIONS
 from runtime.engine.turn import User
-from runtime.store.redis import RedisStore
 
 NAME = "parley"
 REDIS_NAME = "parley (redis)"
@@ -48,7 +46,11 @@ async def _bot(db_path: Path, redis_url: str | None) -> AsyncIterator[Bot]:
     under a key prefix of this run's own, deleted afterwards."""
     config = load_config(_write_bot(db_path.parent / "parley-bench-bot", db_path), env={})
     prefix = f"parley-bench-{secrets.token_hex(4)}"
-    store = None if redis_url is None else RedisStore(redis_url, prefix=prefix)
+    store = None
+    if redis_url is not None:  # imported only then: a bigger heap slows the SQLite side's GC
+        from runtime.store.redis import RedisStore
+
+        store = RedisStore(redis_url, prefix=prefix)
     bot = await Bot.open(config, store=store)
     try:
         yield bot
@@ -59,6 +61,8 @@ async def _bot(db_path: Path, redis_url: str | None) -> AsyncIterator[Bot]:
 
 
 async def _forget(url: str, prefix: str) -> None:
+    import redis.asyncio as aioredis
+
     client = aioredis.from_url(url)
     try:
         names = [name async for name in client.scan_iter(match=f"{prefix}*", count=1000)]
@@ -153,6 +157,8 @@ SCRIPT_NAMES = {
 async def redis_breakdown(conversations: int, db_path: Path, redis_url: str) -> Breakdown:
     """Round trips per turn and their time, one conversation after another: every command the
     store sends is counted and timed (which adds a little to each), by kind."""
+    from runtime.store.redis import RedisStore
+
     async with _bot(db_path, redis_url) as bot:
         store = bot.store
         assert isinstance(store, RedisStore)
@@ -177,7 +183,7 @@ async def redis_breakdown(conversations: int, db_path: Path, redis_url: str) -> 
 class _Counting:
     """Counts and times the store's commands (scripts named) while the block runs."""
 
-    def __init__(self, store: RedisStore, counts: Counter[str], spent: Counter[str]) -> None:
+    def __init__(self, store: Any, counts: Counter[str], spent: Counter[str]) -> None:
         self._client = store._client
         scripts = store._scripts
         self._names = {script.sha: SCRIPT_NAMES.get(n, n) for n, script in scripts.items()}

@@ -234,16 +234,51 @@ class SQLiteStore:
         self._generation += 1
         return self._cache.pop((ns, key), None)
 
-    async def get(self, ns: str, key: str) -> bytes | None:
-        check_namespace(ns)
-        now = time.time()
+    def _in_memory(self, ns: str, key: str, now: float) -> tuple[bool, bytes | None]:
+        """(True, the value) when memory knows the record, else (False, None)."""
         hit = self._cache.get((ns, key))
         if hit is not None and (hit[1] is None or hit[1] > now):
             self._cache.move_to_end((ns, key))
-            return hit[0]
+            return True, hit[0]
         later = self._later.get((ns, key)) if self._later else None
         if later is not None:  # deferred, and no longer in the cache
-            return later[0] if later[1] is None or later[1] > now else None
+            return True, later[0] if later[1] is None or later[1] > now else None
+        return False, None
+
+    async def get_many(self, keys: Sequence[tuple[str, str]]) -> list[bytes | None]:
+        """`get` of each (ns, key); those memory does not know are read in one query."""
+        now = time.time()
+        values: list[bytes | None] = []
+        missing: list[tuple[str, str]] = []
+        for ns, key in keys:
+            check_namespace(ns)
+            known, value = self._in_memory(ns, key, now)
+            values.append(value)
+            if not known:
+                missing.append((ns, key))
+        if len(missing) == 1:
+            values[keys.index(missing[0])] = await self.get(*missing[0])
+        elif missing:
+            generation = self._generation
+            where = " OR ".join(["(ns = ? AND key = ?)"] * len(missing))
+            found = await self._all(
+                f"SELECT ns, key, value, expires_at FROM kv WHERE {where}",
+                *(part for pair in missing for part in pair),
+            )
+            for ns, key, value, expires_at in found:
+                if expires_at is not None and expires_at <= now:
+                    continue  # expired: the sweep deletes it
+                if generation == self._generation:
+                    self._remember(ns, key, bytes(value), expires_at)
+                values[keys.index((ns, key))] = bytes(value)
+        return values
+
+    async def get(self, ns: str, key: str) -> bytes | None:
+        check_namespace(ns)
+        now = time.time()
+        known, value = self._in_memory(ns, key, now)
+        if known:
+            return value
         generation = self._generation
         row = await self._one("SELECT value, expires_at FROM kv WHERE ns = ? AND key = ?", ns, key)
         if row is None:
@@ -581,7 +616,7 @@ class _LockAndRead:
     async def __aenter__(self) -> list[bytes | None]:
         await self._hold.__aenter__()
         try:
-            return [await self._store.get(ns, key) for ns, key in self._read]
+            return await self._store.get_many(self._read) if self._read else []
         except BaseException:
             await self._hold.__aexit__(None, None, None)
             raise

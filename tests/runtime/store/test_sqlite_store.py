@@ -369,3 +369,37 @@ async def test_a_deferred_namespace_is_written_a_moment_later_and_read_meanwhile
 def test_a_deferred_namespace_must_be_cached(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="must be cached"):
         SQLiteStore(tmp_path / "s.db", deferred=frozenset({"hist"}))
+
+
+async def test_records_a_lock_reads_are_read_from_the_file_in_one_query_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.db"
+    first = SQLiteStore(path, cached=OWN_NAMESPACES)
+    await first.open()
+    await first.put("conv", "u1", b"state", ttl=60)
+    await first.put("hist", "u1", b"history", ttl=60)
+    await first.put("conv", "u2", b"gone", ttl=60)
+    await first.close()
+    alter(path, "UPDATE kv SET expires_at = 1 WHERE key = 'u2'")  # expired meanwhile
+    store = SQLiteStore(path, cached=OWN_NAMESPACES)
+    await store.open()
+    queries: list[str] = []
+    execute = store._connection.execute_fetchall
+
+    async def counted(sql: str, *args: object) -> object:
+        queries.append(sql)
+        return await execute(sql, *args)
+
+    store._connection.execute_fetchall = counted  # type: ignore[method-assign]
+    try:
+        read = [("conv", "u1"), ("hist", "u1"), ("conv", "u2"), ("hist", "u2")]
+        async with store.lock("user:u1", read=read) as values:
+            assert values == [b"state", b"history", None, None]
+        assert len(queries) == 1  # the four misses, one query
+        async with store.lock("user:u1", read=read[:2]) as values:
+            assert values == [b"state", b"history"]
+        assert len(queries) == 1  # now in memory
+    finally:
+        del store._connection.execute_fetchall
+        await store.close()
