@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import string
 import sys
 import time
 from collections.abc import Mapping
@@ -147,3 +148,13 @@ async def _callback(http: httpx2.AsyncClient, url: str) -> httpx2.Response:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.05)
+
+
+def letters(number: int, width: int = 5) -> str:
+    """`number` written in `width` lowercase letters: names that differ for every user (a
+    last name of letters only, as create_lead asks for)."""
+    out = ""
+    for _ in range(width):
+        number, digit = divmod(number, 26)
+        out = string.ascii_lowercase[digit] + out
+    return out

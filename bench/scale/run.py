@@ -54,7 +54,6 @@ import resource
 import secrets
 import signal
 import socket
-import string
 import subprocess
 import tempfile
 import time
@@ -67,7 +66,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.sandbox_bot import authorize, bot_env, parley_command, write_bot
+from bench.sandbox_bot import authorize, bot_env, letters, parley_command, write_bot
 from runtime.cli.loop import run as run_loop
 from sandbox.testing import SandboxOrg, tail
 
@@ -100,19 +99,11 @@ class BenchFailed(Exception):
 # -- the conversation -------------------------------------------------------------------------
 
 
-def letters(number: int, width: int = 9) -> str:
-    out = ""
-    for _ in range(width):
-        number, digit = divmod(number, 26)
-        out = string.ascii_lowercase[digit] + out
-    return out
-
-
 def script(number: int) -> list[tuple[str, str | re.Pattern[str]]]:
     """create_lead's whole conversation, lead `number`: (what the user says, what the bot
     answers last; a pattern for the lead created)."""
     first = FIRST_NAMES[number % len(FIRST_NAMES)]
-    last = "Q" + letters(number)
+    last = "Q" + letters(number, 9)
     company = COMPANIES[number % len(COMPANIES)]
     return [
         ("create a lead", "What is the lead's last name?"),

@@ -40,7 +40,6 @@ import json
 import random
 import re
 import secrets
-import string
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -52,7 +51,7 @@ from urllib.parse import urlencode
 
 import httpx2
 
-from bench.sandbox_bot import authorize, bot_env, write_bot
+from bench.sandbox_bot import authorize, bot_env, letters, write_bot
 from channels.signing import signed_headers, signed_request_headers
 from sandbox.testing import SandboxOrg
 from tests.channels.conftest import free_port
@@ -242,14 +241,6 @@ async def waiting_messages(
 
 
 # -- the users --------------------------------------------------------------------------------
-
-
-def letters(number: int, width: int = 5) -> str:
-    out = ""
-    for _ in range(width):
-        number, digit = divmod(number, 26)
-        out = string.ascii_lowercase[digit] + out
-    return out
 
 
 @dataclass
