@@ -10,7 +10,9 @@ import os
 import signal
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from aiohttp import WSMsgType, web
@@ -120,20 +122,11 @@ async def test_sigterm_mid_turn_finishes_the_turn_then_a_restart_continues(
     tmp_path, aiohttp_server
 ):
     service = SlowService()
-    api = web.Application()
-    api.router.add_post("/save", service.save)
-    api_server = await aiohttp_server(api)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    config = write_bot(tmp_path, BOOKING, str(api_server.make_url("")))
-
-    process = await start_parley(config, port)
-    token = (await new_session(url))["token"]
-    chat = await Chat.open(url, token, origin=url)
+    flight = await booking_in_flight(tmp_path, aiohttp_server, service)
+    config, port, url, process, token, chat = (
+        flight.config, flight.port, flight.url, flight.process, flight.token, flight.chat
+    )  # fmt: skip
     try:
-        assert (await chat.say("book a room"))["text"] == "Your name?"
-        await chat.send("Ada", "c-ada")
-        await asyncio.wait_for(service.arrived.wait(), WAIT)
         process.send_signal(signal.SIGTERM)
         await until(lambda: refuses_connections(port), "the server stops listening")
         service.release.set()
@@ -191,19 +184,30 @@ class StoringService(SlowService):
         return web.json_response({"found": False})
 
 
-async def test_sigkill_with_a_post_out_is_found_out_at_restart_and_told_unasked(
-    tmp_path, aiohttp_server
-):
-    """Killed while a POST is out (stored by the service, unanswered): the restarted server
-    runs verify by itself, and the user's next connection hears the outcome without writing."""
-    service = StoringService()
+@dataclass
+class InFlight:
+    """`parley serve` on a booking bot, and a user whose "Ada" is at the service, held there."""
+
+    service: SlowService
+    config: Path
+    port: int
+    url: str
+    process: asyncio.subprocess.Process
+    token: str
+    chat: Chat
+
+
+async def booking_in_flight(
+    tmp_path: Path, aiohttp_server: Any, service: SlowService, dialog: str = BOOKING
+) -> InFlight:
     api = web.Application()
     api.router.add_post("/save", service.save)
-    api.router.add_get("/saved", service.saved)
+    if isinstance(service, StoringService):
+        api.router.add_get("/saved", service.saved)
     api_server = await aiohttp_server(api)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    config = write_bot(tmp_path, VERIFIED_BOOKING, str(api_server.make_url("")))
+    config = write_bot(tmp_path, dialog, str(api_server.make_url("")))
     process = await start_parley(config, port)
     token = (await new_session(url))["token"]
     chat = await Chat.open(url, token, origin=url)
@@ -211,6 +215,23 @@ async def test_sigkill_with_a_post_out_is_found_out_at_restart_and_told_unasked(
         assert (await chat.say("book a room"))["text"] == "Your name?"
         await chat.send("Ada", "c-ada")
         await asyncio.wait_for(service.arrived.wait(), WAIT)
+    except BaseException:
+        await chat.close()
+        raise
+    return InFlight(service, config, port, url, process, token, chat)
+
+
+async def test_sigkill_with_a_post_out_is_found_out_at_restart_and_told_unasked(
+    tmp_path, aiohttp_server
+):
+    """Killed while a POST is out (stored by the service, unanswered): the restarted server
+    runs verify by itself, and the user's next connection hears the outcome without writing."""
+    service = StoringService()
+    flight = await booking_in_flight(tmp_path, aiohttp_server, service, VERIFIED_BOOKING)
+    config, port, url, process, token, chat = (
+        flight.config, flight.port, flight.url, flight.process, flight.token, flight.chat
+    )  # fmt: skip
+    try:
         process.kill()  # SIGKILL: nothing is saved or closed on the way out
         await process.wait()
     finally:
@@ -238,18 +259,9 @@ async def test_sigusr1_writes_what_every_task_waits_for_and_serving_goes_on(
     # An operator's view of a turn that does not finish: the chain of awaits down to the
     # service call it waits for, on stderr, while the server keeps serving.
     service = SlowService()
-    api = web.Application()
-    api.router.add_post("/save", service.save)
-    api_server = await aiohttp_server(api)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = await start_parley(write_bot(tmp_path, BOOKING, str(api_server.make_url(""))), port)
-    token = (await new_session(url))["token"]
-    chat = await Chat.open(url, token, origin=url)
+    flight = await booking_in_flight(tmp_path, aiohttp_server, service)
+    process, chat = flight.process, flight.chat
     try:
-        assert (await chat.say("book a room"))["text"] == "Your name?"
-        await chat.send("Ada", "c-ada")
-        await asyncio.wait_for(service.arrived.wait(), WAIT)
         process.send_signal(signal.SIGUSR1)
         service.release.set()
         assert (await chat.receive())["text"] == "Saved S-1 for Ada."
