@@ -237,12 +237,11 @@ class Run:
 @dataclass(frozen=True)
 class RedisUse:
     scripts: int  # EVALSHA calls: one round trip each
-    commands: int  # commands sent by clients (scripts counted once)
     cpu_seconds: float  # the Redis server's CPU time
 
 
 class RedisMeter:
-    """The Redis server's own counts, read before and after a row: scripts run, commands, CPU."""
+    """The Redis server's own counts, read before and after a row: scripts run and CPU."""
 
     def __init__(self, url: str) -> None:
         import redis.asyncio as aioredis
@@ -250,19 +249,13 @@ class RedisMeter:
         self.url = url
         self._client = aioredis.from_url(url)
 
-    async def reading(self) -> tuple[int, int, float]:
+    async def reading(self) -> RedisUse:
         stats = await self._client.info("commandstats")
         cpu = await self._client.info("cpu")
         scripts = int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
-        # Commands a script runs are counted too: a client's commands are the total less those.
-        commands = sum(
-            int(entry["calls"])
-            for name, entry in stats.items()
-            if name.startswith("cmdstat_") and name not in INNER_COMMANDS
-        )
-        return scripts, commands, float(cpu["used_cpu_sys"]) + float(cpu["used_cpu_user"])
+        return RedisUse(scripts, float(cpu["used_cpu_sys"]) + float(cpu["used_cpu_user"]))
 
-    async def empty(self) -> int:
+    async def key_count(self) -> int:
         return int(await self._client.dbsize())
 
     async def flush(self) -> None:
@@ -270,11 +263,6 @@ class RedisMeter:
 
     async def close(self) -> None:
         await self._client.aclose()
-
-
-# Commands the store's scripts run inside Redis (so not round trips of their own); the store
-# itself sends them only outside a lock, which a turn never does.
-INNER_COMMANDS = frozenset({"cmdstat_get", "cmdstat_set", "cmdstat_del", "cmdstat_pexpire"})
 
 
 async def _token(http: aiohttp.ClientSession, url: str) -> str:
@@ -379,7 +367,7 @@ async def drive(
         used = None
         if meter is not None and before is not None:
             after = await meter.reading()
-            used = RedisUse(after[0] - before[0], after[1] - before[1], after[2] - before[2])
+            used = RedisUse(after.scripts - before.scripts, after.cpu_seconds - before.cpu_seconds)
     total = clients * turns
     return Run(name, clients, total, seconds, latencies, cpu / seconds, served, used)
 
@@ -472,7 +460,7 @@ async def _redis_meter(url: str) -> RedisMeter:
 
     meter = RedisMeter(url)
     try:
-        keys = await meter.empty()
+        keys = await meter.key_count()
     except (RedisError, OSError, ValueError) as error:
         await meter.close()
         raise BenchUnavailable(f"--store redis: cannot reach Redis at {url}: {error}") from None

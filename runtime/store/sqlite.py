@@ -249,28 +249,32 @@ class SQLiteStore:
         """`get` of each (ns, key); those memory does not know are read in one query."""
         now = time.time()
         values: list[bytes | None] = []
-        missing: list[tuple[str, str]] = []
-        for ns, key in keys:
+        missing: dict[tuple[str, str], list[int]] = {}  # record -> its places in `keys`
+        for i, (ns, key) in enumerate(keys):
             check_namespace(ns)
             known, value = self._in_memory(ns, key, now)
             values.append(value)
             if not known:
-                missing.append((ns, key))
+                missing.setdefault((ns, key), []).append(i)
         if len(missing) == 1:
-            values[keys.index(missing[0])] = await self.get(*missing[0])
+            ((record, places),) = missing.items()
+            value = await self.get(*record)
+            for i in places:
+                values[i] = value
         elif missing:
             generation = self._generation
             where = " OR ".join(["(ns = ? AND key = ?)"] * len(missing))
             found = await self._all(
                 f"SELECT ns, key, value, expires_at FROM kv WHERE {where}",
-                *(part for pair in missing for part in pair),
+                *(part for record in missing for part in record),
             )
             for ns, key, value, expires_at in found:
                 if expires_at is not None and expires_at <= now:
                     continue  # expired: the sweep deletes it
                 if generation == self._generation:
                     self._remember(ns, key, bytes(value), expires_at)
-                values[keys.index((ns, key))] = bytes(value)
+                for i in missing[(ns, key)]:
+                    values[i] = bytes(value)
         return values
 
     async def get(self, ns: str, key: str) -> bytes | None:
